@@ -1,0 +1,2 @@
+// @runtrail/bullmq public API (filled in by the BullMQ work).
+export {};

@@ -1,0 +1,35 @@
+// `@runtrail/core`: the public API. Every export is named here (no `export *`); each block belongs to
+// one folder of `src/`.
+
+// errors, HTTP and the transport contract
+export type { RuntrailErrorCode } from './errors.js';
+export { ConfigError, DeliveryError, isDeliveryError, isRuntrailError, RuntrailError } from './errors.js';
+export type { BackoffOptions } from './http/backoff.js';
+export { backoffDelayMillis, DEFAULT_BACKOFF, parseRetryAfter } from './http/backoff.js';
+export type { HttpRequest, HttpResponse } from './http/request.js';
+export { httpRequest, isRetryableStatus } from './http/request.js';
+export type { RetryOptions } from './http/retry.js';
+export { withRetries } from './http/retry.js';
+// model (also available I/O-free as `@runtrail/core/model`)
+export type {
+  DatasetRef,
+  InstanceRef,
+  ProcessType,
+  RunError,
+  RunEvent,
+  RunEventKind,
+  RunResult,
+  RunStatus,
+} from './model/index.js';
+export { attemptKey, eventKey, instanceKey, isTerminal } from './model/index.js';
+export type { RunEventSink } from './sink.js';
+export type { Transport } from './transport.js';
+
+// datahub — BEGIN (owned by src/datahub)
+// datahub — END
+
+// openlineage — BEGIN (owned by src/openlineage)
+// openlineage — END
+
+// delivery and local transports — BEGIN (owned by src/delivery, src/transports)
+// delivery and local transports — END

@@ -1,0 +1,25 @@
+// The contract between the delivery engine and a backend: map neutral events to wire items (pure, may
+// keep per-process state such as "templates already sent"), and send one batch per call (one try: the
+// engine owns retries, ordering, batching and the spool).
+import type { RunEvent } from './model/run-event.js';
+
+/** A backend the emitter delivers to. `W` is its wire item (an MCP, an OpenLineage event, a JSON line). */
+export interface Transport<W = unknown> {
+  /** Stable name, used in stats, logs and spool progress files (e.g. `datahub`, `openlineage`, `file`). */
+  readonly name: string;
+  /** Most wire items one `send` may carry. */
+  readonly maxBatchSize: number;
+  /** Most bytes (sum of `sizeOf`) one `send` may carry. */
+  readonly maxBatchBytes: number;
+  /** Neutral event → wire items, in the order they must be sent. Must not throw for valid events. */
+  map(event: RunEvent): W[];
+  /** Serialized size of one wire item in bytes, for batching. */
+  sizeOf(item: W): number;
+  /**
+   * Sends one batch, one try. Resolves when the backend accepted all of it; rejects with a
+   * `DeliveryError` (retryable or not) otherwise.
+   */
+  send(batch: W[], signal?: AbortSignal): Promise<void>;
+  /** Releases connections. */
+  close?(): Promise<void>;
+}

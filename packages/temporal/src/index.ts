@@ -1,0 +1,2 @@
+// @runtrail/temporal public API (filled in by the Temporal plugin work).
+export {};

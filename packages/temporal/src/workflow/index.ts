@@ -1,0 +1,2 @@
+// @runtrail/temporal/workflow: what workflow code may import.
+export {};
