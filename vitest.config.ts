@@ -9,7 +9,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['packages/core/test/**/*.test.ts'],
+          include: ['packages/core/test/**/*.test.ts', 'packages/cli/test/**/*.test.ts'],
           testTimeout: 30_000,
         },
       },
@@ -18,6 +18,7 @@ export default defineConfig({
           name: 'integration',
           include: ['packages/temporal/test/**/*.test.ts', 'packages/bullmq/test/**/*.test.ts', 'test/**/*.test.ts'],
           globalSetup: ['test/setup/global-setup.ts'],
+          setupFiles: ['test/setup/quiet-temporal.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,
           // Each file starts workers against the shared servers; two at a time suits a 2-core machine.

@@ -1,0 +1,2 @@
+// @runtrail/cli public API (the run store reader and renderers).
+export {};
