@@ -45,6 +45,7 @@ describe('package shape', () => {
   });
 
   it('the runtrail command is a bin of @runtrail/cli', () => {
-    expect(manifest('cli').bin?.runtrail).toBe('./dist/bin.js');
+    expect(manifest('cli').bin?.runtrail).toBe('./bin/runtrail.js');
+    expect(fs.existsSync(path.join(REPO_ROOT, 'packages', 'cli', 'bin', 'runtrail.js'))).toBe(true);
   });
 });
