@@ -1,6 +1,8 @@
 // `@runtrail/core`: the public API. Every export is named here (no `export *`); each block belongs to
 // one folder of `src/`.
 
+export type { RunContext } from './context/run-context.js';
+export { currentRun, runWithContext } from './context/run-context.js';
 // errors, HTTP and the transport contract
 export type { RuntrailErrorCode } from './errors.js';
 export { ConfigError, DeliveryError, isDeliveryError, isRuntrailError, RuntrailError } from './errors.js';
@@ -89,4 +91,13 @@ export {
 // openlineage — END
 
 // delivery and local transports — BEGIN (owned by src/delivery, src/transports)
+export type {
+  BackendStats,
+  EmitterFromEnvOptions,
+  EmitterOptions,
+  EmitterStats,
+  Logger,
+  RunEmitter,
+  SpoolOptions,
+} from './delivery/types.js';
 // delivery and local transports — END
