@@ -2,7 +2,8 @@
 // test runs on what it recorded: each event mapped to OpenLineage validates against the official schemas,
 // and (once the DataHub mapper exists) maps to MCPs the strict GMS accepts.
 import type { RunEvent, RunEventSink } from '@runtrail/core';
-import { OpenLineageMapper } from '@runtrail/core';
+import { DataHubMapper, OpenLineageMapper } from '@runtrail/core';
+import { validateMcp } from './datahub-aspects.js';
 import { assertValidOpenLineageEvent } from './openlineage-schema.js';
 
 /** Records every event in order; `enqueue` never throws, like the real emitter. */
@@ -38,8 +39,18 @@ export class RecordingSink implements RunEventSink {
   }
 }
 
-/** Maps every event to OpenLineage and asserts each validates against the 2-0-2 schemas and facet schemas. */
+/**
+ * Maps every event to OpenLineage and to DataHub MCPs, and asserts each OpenLineage event validates against the
+ * 2-0-2 schemas and facet schemas and each MCP has the shape DataHub's models require.
+ */
 export function assertWireValid(events: readonly RunEvent[]): void {
-  const mapper = new OpenLineageMapper();
-  for (const event of events) assertValidOpenLineageEvent(mapper.map(event));
+  const openLineage = new OpenLineageMapper();
+  const dataHub = new DataHubMapper();
+  for (const event of events) {
+    assertValidOpenLineageEvent(openLineage.map(event));
+    for (const mcp of dataHub.map(event)) {
+      const errors = validateMcp(mcp);
+      if (errors.length > 0) throw new Error(`DataHub would reject ${mcp.aspectName} of ${mcp.entityUrn}: ${errors.join('; ')}`);
+    }
+  }
 }

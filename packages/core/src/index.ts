@@ -3,6 +3,46 @@
 
 export type { RunContext } from './context/run-context.js';
 export { currentRun, runWithContext } from './context/run-context.js';
+// datahub — BEGIN (owned by src/datahub)
+export type {
+  DataHubIngestMode,
+  DataHubMapperOptions,
+  DataHubMcp,
+  DataHubServerInfo,
+  DataHubSystemMetadata,
+  DataHubTemplateMode,
+  DataHubTransportOptions,
+  DataProcessInstanceKey,
+  PythonJsonStyle,
+} from './datahub/index.js';
+export {
+  containerUrn,
+  DATAHUB_MAX_BATCH_BYTES,
+  DATAHUB_MAX_BATCH_MCPS,
+  DataHubMapper,
+  DataHubTransport,
+  dataFlowUrn,
+  dataHubGuid,
+  dataHubOptionsFromEnv,
+  dataHubTransportFromEnv,
+  dataJobUrn,
+  dataPlatformInstanceUrn,
+  dataPlatformUrn,
+  dataProcessInstanceGuid,
+  dataProcessInstanceUrn,
+  datasetUrn,
+  datasetUrnFromRef,
+  encodeUrnPart,
+  entityTypeOfUrn,
+  instanceUrn,
+  openApiBody,
+  pythonJson,
+  pythonJsonString,
+  restliBatchBody,
+  restliProposal,
+  restliSingleBody,
+  templateUrn,
+} from './datahub/index.js';
 // errors, HTTP and the transport contract
 export type { RuntrailErrorCode } from './errors.js';
 export { ConfigError, DeliveryError, isDeliveryError, isRuntrailError, RuntrailError } from './errors.js';
@@ -26,8 +66,6 @@ export type {
 export { attemptKey, eventKey, instanceKey, isTerminal } from './model/index.js';
 export type { RunEventSink } from './sink.js';
 export type { Transport } from './transport.js';
-
-// datahub — BEGIN (owned by src/datahub)
 // datahub — END
 
 // openlineage — BEGIN (owned by src/openlineage)
