@@ -62,9 +62,12 @@ export class StrictOpenLineageServer {
   }
 
   /** Starts on 127.0.0.1 at a free port. */
-  static async start(options: StrictOpenLineageOptions = {}): Promise<StrictOpenLineageServer> {
+  static async start(options: StrictOpenLineageOptions = {}, port = 0): Promise<StrictOpenLineageServer> {
     const s = new StrictOpenLineageServer(options);
-    await new Promise<void>((resolve) => s.#server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => {
+      s.#server.once('error', reject);
+      s.#server.listen(port, '127.0.0.1', resolve);
+    });
     s.url = `http://127.0.0.1:${(s.#server.address() as AddressInfo).port}`;
     return s;
   }

@@ -131,11 +131,25 @@ export {
 // delivery and local transports — BEGIN (owned by src/delivery, src/transports)
 export type {
   BackendStats,
+  DeadLetter,
   EmitterFromEnvOptions,
   EmitterOptions,
   EmitterStats,
   Logger,
   RunEmitter,
   SpoolOptions,
-} from './delivery/types.js';
+} from './delivery/index.js';
+export {
+  createEmitter,
+  disabledEmitter,
+  EMITTER_DEFAULTS,
+  emitterFromEnv,
+  quietLogger,
+  redact,
+  runtrailDisabled,
+  transportsFromEnv,
+} from './delivery/index.js';
+export { ConsoleTransport } from './transports/console.js';
+export type { RunStoreTransportOptions } from './transports/run-store.js';
+export { defaultStorePath, RunStoreTransport, readRunStore } from './transports/run-store.js';
 // delivery and local transports — END

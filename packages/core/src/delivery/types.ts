@@ -57,7 +57,7 @@ export interface RunEmitter extends RunEventSink {
 export interface SpoolOptions {
   /** Directory of the spool files. Default `.runtrail/spool` under the working directory. */
   dir?: string;
-  /** Cap on spool size on disk, in bytes; beyond it events are dropped, counted and logged once. Default 1 GiB. */
+  /** Cap on spool size on disk, in bytes; beyond it new events are dropped (counted in `dropped`, logged once) until backends catch up. Default 1 GiB. */
   maxBytes?: number;
 }
 
@@ -75,9 +75,11 @@ export interface EmitterOptions {
   requestTimeoutMillis?: number;
   /** Requests in flight per backend. Default 2. */
   maxConcurrentRequests?: number;
-  /** Retries of one batch before its events go back to wait (spool) or are reported. Default 5. */
-  maxRetries?: number;
-  /** Consecutive failed requests that open the circuit. Default 5. */
+  /** Delay before the first retry of a failed request, in milliseconds (then doubling, with jitter). Default 200. */
+  initialRetryDelayMillis?: number;
+  /** Longest delay between retries, in milliseconds (a longer `Retry-After` wins). Default 30 000. */
+  maxRetryDelayMillis?: number;
+  /** Consecutive failed requests that open the circuit (then one probe per `circuitResetMillis`). Retryable failures are retried without limit: nothing is given up while the backend may come back. Default 5. */
   circuitFailureThreshold?: number;
   /** Wait before a probe request on an open circuit, in milliseconds. Default 30 000. */
   circuitResetMillis?: number;

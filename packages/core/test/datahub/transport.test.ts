@@ -70,7 +70,7 @@ describe('DataHubTransport', () => {
   it('reports GMS validation failures (422) with DataHub’s message and does not retry them', async () => {
     const { gms, transport } = await setup();
     const bad: DataHubMcp = { ...(transport.map(activityEnd)[0] as DataHubMcp), aspect: { timestampMillis: 1, status: 'DONE' } };
-    const err = await rejection(withRetries(() => transport.send([bad]), { initialDelayMillis: 1, maxAttempts: 3 }));
+    const err = await rejection(withRetries(() => transport.send([bad]), { initialDelayMillis: 1, maxRetries: 3 }));
     expect(err.status).toBe(422);
     expect(err.message).toMatch(/DONE/);
     expect(gms.requests).toHaveLength(1);
@@ -82,7 +82,7 @@ describe('DataHubTransport', () => {
     const mcps = runMcps(transport);
     const first = await rejection(transport.send(mcps));
     expect(first).toMatchObject({ retryable: true, status: 503, retryAfterMillis: 0 });
-    await withRetries(() => transport.send(mcps), { initialDelayMillis: 1, maxAttempts: 3 });
+    await withRetries(() => transport.send(mcps), { initialDelayMillis: 1, maxRetries: 3 });
     expect(gms.requests.map((r) => r.status)).toEqual([503, 429, 200]);
   });
 

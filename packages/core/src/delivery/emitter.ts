@@ -1,0 +1,209 @@
+// The emitter (DESIGN.md §5): what adapters hand events to. `enqueue` is synchronous, O(1) and cannot throw; it
+// drops duplicates (sinks and listeners are at-least-once) and anything after an attempt's terminal event,
+// appends to the spool, notifies subscribers and fans out to one Backend per transport.
+import path from 'node:path';
+import { attemptKey, eventKey } from '../model/keys.js';
+import type { RunEvent } from '../model/run-event.js';
+import { Backend, type BackendLimits } from './backend.js';
+import { BoundedSet } from './bounded-set.js';
+import { DeadLetterFile } from './dead-letter.js';
+import { quietLogger, safeLog } from './logger.js';
+import { Spool } from './spool.js';
+import type { EmitterOptions, EmitterStats, Logger, RunEmitter } from './types.js';
+
+/** Event keys remembered for dedup and terminal attempts remembered for the immutability guard. */
+const MEMORY = 200_000;
+
+/** Defaults of `EmitterOptions` (see its TSDoc). */
+export const EMITTER_DEFAULTS = {
+  maxQueueSize: 10_000,
+  flushIntervalMillis: 1000,
+  requestTimeoutMillis: 5000,
+  maxConcurrentRequests: 2,
+  circuitFailureThreshold: 5,
+  circuitResetMillis: 30_000,
+  spoolMaxBytes: 1024 ** 3,
+} as const;
+
+function positiveInt(name: string, value: number | undefined, fallback: number): number {
+  const v = value ?? fallback;
+  if (!Number.isFinite(v) || v <= 0) throw new TypeError(`${name} must be a positive number, got ${value}`);
+  return v;
+}
+
+class Emitter implements RunEmitter {
+  readonly #backends: Backend[];
+  readonly #seen = new BoundedSet(MEMORY);
+  readonly #ended = new BoundedSet(MEMORY);
+  readonly #listeners = new Set<(event: RunEvent) => void>();
+  readonly #spool: Spool | undefined;
+  readonly #logger: Logger;
+  #accepted = 0;
+  #duplicates = 0;
+  #afterTerminal = 0;
+  #spoolDropped = 0;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: EmitterOptions) {
+    this.#logger = options.logger ?? quietLogger;
+    const cwd = process.cwd();
+    const deadLetters = new DeadLetterFile(options.deadLetterPath ?? path.join(cwd, '.runtrail', 'dead-letter.jsonl'), this.#logger);
+    if (options.spool) {
+      const dir = options.spool.dir ?? path.join(cwd, '.runtrail', 'spool');
+      this.#spool = Spool.open(dir, positiveInt('spool.maxBytes', options.spool.maxBytes, EMITTER_DEFAULTS.spoolMaxBytes), this.#logger);
+    }
+    const names = new Set<string>();
+    this.#backends = options.transports.map((transport) => {
+      if (names.has(transport.name))
+        throw new TypeError(`two transports are named ${JSON.stringify(transport.name)}; give each a distinct name`);
+      names.add(transport.name);
+      const limits: BackendLimits = {
+        maxQueueSize: positiveInt('maxQueueSize', options.maxQueueSize, EMITTER_DEFAULTS.maxQueueSize),
+        maxBatchSize: Math.min(positiveInt('maxBatchSize', options.maxBatchSize, transport.maxBatchSize), transport.maxBatchSize),
+        flushIntervalMillis: positiveInt('flushIntervalMillis', options.flushIntervalMillis, EMITTER_DEFAULTS.flushIntervalMillis),
+        requestTimeoutMillis: positiveInt('requestTimeoutMillis', options.requestTimeoutMillis, EMITTER_DEFAULTS.requestTimeoutMillis),
+        maxConcurrentRequests: positiveInt('maxConcurrentRequests', options.maxConcurrentRequests, EMITTER_DEFAULTS.maxConcurrentRequests),
+        circuitFailureThreshold: positiveInt(
+          'circuitFailureThreshold',
+          options.circuitFailureThreshold,
+          EMITTER_DEFAULTS.circuitFailureThreshold,
+        ),
+        circuitResetMillis: positiveInt('circuitResetMillis', options.circuitResetMillis, EMITTER_DEFAULTS.circuitResetMillis),
+        initialRetryDelayMillis: positiveInt('initialRetryDelayMillis', options.initialRetryDelayMillis, 200),
+        maxRetryDelayMillis: positiveInt('maxRetryDelayMillis', options.maxRetryDelayMillis, 30_000),
+      };
+      return new Backend(transport, limits, this.#logger, deadLetters, this.#spool);
+    });
+  }
+
+  enqueue(event: RunEvent): void {
+    try {
+      if (this.#closing) return;
+      const key = eventKey(event);
+      if (this.#seen.has(key)) {
+        this.#duplicates++;
+        return;
+      }
+      const attempt = attemptKey(event);
+      if (this.#ended.has(attempt)) {
+        this.#afterTerminal++;
+        return;
+      }
+      this.#seen.add(key);
+      if (event.kind === 'end') this.#ended.add(attempt);
+      this.#accepted++;
+      let pos: ReturnType<Spool['append']>;
+      if (this.#spool) {
+        pos = this.#spool.append(event);
+        if (pos === undefined) {
+          this.#spoolDropped++;
+          return;
+        }
+      }
+      for (const backend of this.#backends) backend.push(event, pos);
+      if (this.#listeners.size > 0) this.#notify(event);
+    } catch (err) {
+      // Nothing may reach the host: a malformed event or an internal bug is logged, never thrown.
+      safeLog(this.#logger, 'error', { err }, 'runtrail: could not accept an event');
+    }
+  }
+
+  async flush(): Promise<void> {
+    for (const b of this.#backends) b.hurry();
+    this.#spool?.flushSync();
+    await Promise.all(this.#backends.map((b) => b.whenIdle()));
+    for (const b of this.#backends) b.saveProgress();
+    this.#spool?.persist();
+  }
+
+  close(timeoutMillis = 5000): Promise<void> {
+    this.#closing ??= this.#close(timeoutMillis);
+    return this.#closing;
+  }
+
+  async #close(timeoutMillis: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      // Not unref'd: a process awaiting close() must live until delivery ends or the timeout passes.
+      timer = setTimeout(() => resolve('timeout'), timeoutMillis);
+    });
+    const outcome = await Promise.race([this.flush().then(() => 'done' as const), timedOut]);
+    clearTimeout(timer);
+    for (const b of this.#backends) b.abort();
+    // Let aborted requests settle so their events are counted as undelivered, not lost.
+    await new Promise((r) => setImmediate(r));
+    for (const b of this.#backends) b.saveProgress();
+    const left = this.#backends.filter((b) => b.undelivered > 0).map((b) => `${b.transport.name}: ${b.undelivered}`);
+    if (left.length > 0) {
+      safeLog(
+        this.#logger,
+        'warn',
+        { undelivered: left, spool: this.#spool?.dir, timedOut: outcome === 'timeout' },
+        this.#spool
+          ? 'runtrail: closed with events undelivered; they stay in the spool and are sent on the next start'
+          : 'runtrail: closed with events undelivered (no spool): they are lost',
+      );
+    }
+    this.#spool?.close();
+    await Promise.all(
+      this.#backends.map(async (b) => {
+        try {
+          await b.transport.close?.();
+        } catch (err) {
+          safeLog(this.#logger, 'warn', { err, transport: b.transport.name }, 'runtrail: transport close failed');
+        }
+      }),
+    );
+  }
+
+  stats(): EmitterStats {
+    const backends: EmitterStats['backends'] = {};
+    const total = { queued: 0, inFlight: 0, sent: 0, retried: 0, dropped: this.#spoolDropped, deadLettered: 0, spooled: 0 };
+    for (const b of this.#backends) {
+      backends[b.transport.name] = { ...b.stats };
+      total.queued += b.stats.queued;
+      total.inFlight += b.stats.inFlight;
+      total.sent += b.stats.sent;
+      total.retried += b.stats.retried;
+      total.dropped += b.stats.dropped;
+      total.deadLettered += b.stats.deadLettered;
+      total.spooled = Math.max(total.spooled, b.stats.spooled);
+    }
+    return { ...total, accepted: this.#accepted, duplicates: this.#duplicates, afterTerminal: this.#afterTerminal, backends };
+  }
+
+  onEvent(listener: (event: RunEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #notify(event: RunEvent): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        safeLog(this.#logger, 'warn', { err }, 'runtrail: an onEvent listener threw');
+      }
+    }
+  }
+}
+
+/**
+ * Creates the delivery engine over `options.transports`.
+ * @throws TypeError for invalid limits or duplicate transport names (at construction, never at enqueue)
+ */
+export function createEmitter(options: EmitterOptions): RunEmitter {
+  return new Emitter(options);
+}
+
+/** An emitter that accepts and discards everything at no cost (the `RUNTRAIL_DISABLED` kill switch). */
+export function disabledEmitter(): RunEmitter {
+  const empty = { queued: 0, inFlight: 0, sent: 0, retried: 0, dropped: 0, deadLettered: 0, spooled: 0 };
+  return {
+    enqueue() {},
+    flush: async () => {},
+    close: async () => {},
+    stats: () => ({ ...empty, accepted: 0, duplicates: 0, afterTerminal: 0, backends: {} }),
+    onEvent: () => () => {},
+  };
+}

@@ -1,0 +1,15 @@
+// The delivery engine: emitter, spool, dead letters, configuration from the environment.
+export type { DeadLetter } from './dead-letter.js';
+export { createEmitter, disabledEmitter, EMITTER_DEFAULTS } from './emitter.js';
+export { emitterFromEnv, runtrailDisabled, transportsFromEnv } from './from-env.js';
+export { quietLogger } from './logger.js';
+export { redact } from './redact.js';
+export type {
+  BackendStats,
+  EmitterFromEnvOptions,
+  EmitterOptions,
+  EmitterStats,
+  Logger,
+  RunEmitter,
+  SpoolOptions,
+} from './types.js';

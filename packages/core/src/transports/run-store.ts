@@ -1,0 +1,91 @@
+// The embedded default store: neutral run events as JSON lines in a local file (`.runtrail/runs.jsonl`), what the
+// `runtrail` command reads. Several processes may append at once: the file is opened with O_APPEND and each batch
+// is one write of whole lines, so lines from different writers never interleave.
+import fs from 'node:fs';
+import path from 'node:path';
+import { DeliveryError } from '../errors.js';
+import type { RunEvent } from '../model/run-event.js';
+import type { Transport } from '../transport.js';
+
+/** Options of `RunStoreTransport`. */
+export interface RunStoreTransportOptions {
+  /** The JSONL file; its directory is created when missing. */
+  path: string;
+  /** Transport name in stats, logs and spool progress. Default `store`. */
+  name?: string;
+  /** Lines per write. Default 1000. */
+  maxBatchSize?: number;
+}
+
+/** Default store location under a working directory (`RUNTRAIL_STORE` overrides it). */
+export function defaultStorePath(cwd: string = process.cwd()): string {
+  return path.join(cwd, '.runtrail', 'runs.jsonl');
+}
+
+/** Appends neutral events, one JSON object per line, to a local file. */
+export class RunStoreTransport implements Transport<string> {
+  readonly name: string;
+  readonly maxBatchSize: number;
+  /** One write per batch; Linux keeps appends of this size whole. */
+  readonly maxBatchBytes = 4 * 1024 * 1024;
+  readonly path: string;
+  #handle: Promise<fs.promises.FileHandle> | undefined;
+
+  constructor(options: RunStoreTransportOptions) {
+    this.path = path.resolve(options.path);
+    this.name = options.name ?? 'store';
+    this.maxBatchSize = options.maxBatchSize ?? 1000;
+  }
+
+  map(event: RunEvent): string[] {
+    return [`${JSON.stringify(event)}\n`];
+  }
+
+  sizeOf(line: string): number {
+    return Buffer.byteLength(line);
+  }
+
+  async send(batch: string[]): Promise<void> {
+    try {
+      this.#handle ??= fs.promises.mkdir(path.dirname(this.path), { recursive: true }).then(() => fs.promises.open(this.path, 'a'));
+      const handle = await this.#handle;
+      const buf = Buffer.from(batch.join(''));
+      let written = 0;
+      while (written < buf.length) written += (await handle.write(buf, written)).bytesWritten;
+    } catch (err) {
+      this.#handle = undefined;
+      throw new DeliveryError('RUNTRAIL_NETWORK', `could not append to ${this.path}: ${(err as Error).message}`, {
+        retryable: true,
+        cause: err,
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    const handle = this.#handle;
+    this.#handle = undefined;
+    await (await handle?.catch(() => undefined))?.close();
+  }
+}
+
+/** Reads a store file back (skipping a partial last line and unreadable lines). */
+export function readRunStore(file: string): RunEvent[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  const events: RunEvent[] = [];
+  const end = text.lastIndexOf('\n');
+  for (const line of text.slice(0, end + 1).split('\n')) {
+    if (!line) continue;
+    try {
+      events.push(JSON.parse(line) as RunEvent);
+    } catch {
+      // A line cut by a crash elsewhere; the store stays readable.
+    }
+  }
+  return events;
+}
