@@ -1,0 +1,208 @@
+// In-process hooks on a BullMQ Worker (reference/bullmq.md §2): each job is a job instance (flow = queue, job =
+// name), each attempt a start on `active` and an end on `completed`/`failed` (`retry` while another attempt
+// follows, `failure` when final) or `stalled`; progress becomes throttled `running` events. Listeners never block
+// or throw into the worker; the only Redis reads are one lookup per FlowProducer parent (cached).
+import { type InstanceRef, quietLogger, type RunEvent, type RunEventSink } from '@runtrail/core';
+import type { ConnectionOptions, Job, Worker } from 'bullmq';
+import { handoffOf } from './handoff.js';
+import { DEFAULT_PREFIX, jobRef } from './identity.js';
+import { takeDeclarations } from './lineage.js';
+import type { InstrumentOptions } from './options.js';
+import { ParentResolver } from './parents.js';
+import { sharedEmitter } from './shared-emitter.js';
+
+interface Attempt {
+  ref: InstanceRef;
+  attempt: number;
+  startTime: number;
+  /** Settles once the start (with its parent lookup) was enqueued: ends wait for it. */
+  started: Promise<{ parent?: InstanceRef; root?: InstanceRef; upstream?: InstanceRef[] }>;
+  lastProgress: number;
+}
+
+/** The InstanceRef of a job as this worker sees it. */
+export function refOfJob(job: Job, prefix: string, queue: string, cluster: string): InstanceRef {
+  return jobRef(cluster, { prefix, queue, jobId: String(job.id), timestamp: job.timestamp, name: job.name }, job.repeatJobKey);
+}
+
+/**
+ * Attaches run history and lineage to `worker`. Returns a disposer that detaches the hooks.
+ * @param options all optional; with none, events go to the default emitter (environment, local store).
+ */
+export function instrumentWorker(worker: Worker, options: InstrumentOptions = {}): () => void {
+  const emitter: RunEventSink = options.emitter ?? sharedEmitter({ logger: options.logger, ...options.emitterOptions });
+  const logger = options.logger ?? quietLogger;
+  const cluster = options.cluster ?? process.env.RUNTRAIL_CLUSTER ?? 'prod';
+  const prefix = worker.opts.prefix ?? DEFAULT_PREFIX;
+  const queue = worker.name;
+  const parents = new ParentResolver(worker.opts.connection as ConnectionOptions, cluster);
+  const attempts = new Map<string, Attempt>();
+  const progressInterval = options.progressIntervalMillis ?? 5000;
+  const maxError = options.maxErrorLength ?? 8192;
+
+  const enqueue = (event: RunEvent) => {
+    try {
+      emitter.enqueue(event);
+    } catch (err) {
+      logger.warn({ err }, 'runtrail: could not enqueue a BullMQ event');
+    }
+  };
+  const guard =
+    <A extends unknown[]>(name: string, fn: (...args: A) => void) =>
+    (...args: A) => {
+      try {
+        fn(...args);
+      } catch (err) {
+        logger.warn({ err, event: name }, 'runtrail: BullMQ hook failed');
+      }
+    };
+
+  const onActive = guard('active', (job: Job) => {
+    const ref = refOfJob(job, prefix, queue, cluster);
+    const attempt = job.attemptsStarted || job.attemptsMade + 1;
+    const startTime = job.processedOn ?? Date.now();
+    const statics = options.jobs?.[job.name];
+    const handoff = handoffOf(job.data);
+    const started = (async () => {
+      const links: { parent?: InstanceRef; root?: InstanceRef; upstream?: InstanceRef[] } = job.parent?.id
+        ? await parents.resolve({ id: job.parent.id, queueKey: job.parent.queueKey })
+        : {};
+      if (handoff) {
+        links.upstream = [handoff.upstream];
+        links.root ??= handoff.root ?? handoff.upstream;
+      }
+      const properties: Record<string, string> = {
+        queue,
+        prefix,
+        jobId: String(job.id),
+        jobName: job.name,
+        attempt: String(attempt),
+        ...statics?.properties,
+      };
+      if (job.repeatJobKey) properties.scheduler = job.repeatJobKey;
+      if (job.opts.priority) properties.priority = String(job.opts.priority);
+      if (job.opts.delay) properties.delayMillis = String(job.opts.delay);
+      if (worker.opts.name) properties.workerName = worker.opts.name;
+      const event: RunEvent = { kind: 'start', instance: ref, attempt, time: startTime, properties, ...links };
+      if (job.opts.attempts) event.maxAttempts = job.opts.attempts;
+      if (job.repeatJobKey) {
+        event.type = 'BATCH_SCHEDULED';
+        if (job.opts.prevMillis) event.nominalTime = job.opts.prevMillis;
+      }
+      if (statics?.inputs?.length) event.inputs = [...statics.inputs];
+      if (statics?.outputs?.length) event.outputs = [...statics.outputs];
+      enqueue(event);
+      return links;
+    })().catch((err) => {
+      logger.warn({ err }, 'runtrail: could not resolve a job parent');
+      return {};
+    });
+    attempts.set(`${job.id}`, { ref, attempt, startTime, started, lastProgress: 0 });
+  });
+
+  const end = (job: Job, result: NonNullable<RunEvent['result']>) => {
+    const key = `${job.id}`;
+    const a = attempts.get(key);
+    if (!a) return;
+    attempts.delete(key);
+    const declared = takeDeclarations(job);
+    const statics = options.jobs?.[job.name];
+    void a.started.then((links) => {
+      const event: RunEvent = {
+        kind: 'end',
+        instance: a.ref,
+        attempt: a.attempt,
+        time: job.finishedOn ?? Date.now(),
+        startTime: a.startTime,
+        result,
+        ...links,
+      };
+      const inputs = [...(statics?.inputs ?? []), ...(declared?.inputs ?? [])];
+      const outputs = [...(statics?.outputs ?? []), ...(declared?.outputs ?? [])];
+      if (inputs.length) event.inputs = inputs;
+      if (outputs.length) event.outputs = outputs;
+      if (declared?.properties) event.properties = declared.properties;
+      if (declared?.metrics) event.metrics = declared.metrics;
+      enqueue(event);
+    });
+  };
+
+  const onCompleted = guard('completed', (job: Job) => end(job, { status: 'success' }));
+
+  const onFailed = guard('failed', (job: Job | undefined, err: Error) => {
+    if (!job) return;
+    // finishedOn is set only on the final-failure path of moveToFailed (reference/bullmq.md §2.3).
+    const final = job.finishedOn !== undefined;
+    const native =
+      err?.name === 'UnrecoverableError' ? 'UnrecoverableError' : final ? 'attempts_exhausted' : job.delay > 0 ? 'backoff' : 'retry';
+    end(job, {
+      status: final ? 'failure' : 'retry',
+      native,
+      error: { message: String(err?.message ?? err).slice(0, maxError), type: err?.name },
+    });
+  });
+
+  const onProgress = guard('progress', (job: Job, progress: unknown) => {
+    const a = attempts.get(`${job.id}`);
+    const now = Date.now();
+    if (!a || now - a.lastProgress < progressInterval) return;
+    a.lastProgress = now;
+    const event: RunEvent = { kind: 'running', instance: a.ref, attempt: a.attempt, time: now };
+    if (typeof progress === 'number') event.progress = { current: progress, total: 100 };
+    else if (typeof progress === 'object' && progress !== null) {
+      const p = progress as Record<string, unknown>;
+      event.progress = {};
+      if (typeof p.current === 'number') event.progress.current = p.current;
+      if (typeof p.total === 'number') event.progress.total = p.total;
+      if (typeof p.message === 'string') event.progress.message = p.message.slice(0, 1000);
+    }
+    void a.started.then((links) => enqueue({ ...event, ...links }));
+  });
+
+  // A stalled job's attempt ended without a word from its worker (often a crash); it goes back to wait.
+  const onStalled = guard('stalled', (jobId: string) => {
+    const seenAt = Date.now();
+    void (async () => {
+      const j = await parents.job(`${prefix}:${queue}`, jobId);
+      if (!j) return;
+      const ref = refOfJob(j, prefix, queue, cluster);
+      const links = j.parent?.id ? await parents.resolve({ id: j.parent.id, queueKey: j.parent.queueKey }) : {};
+      // By now a worker may have taken the job again: then the stalled attempt is the one before the current. A
+      // stalled attempt started at least a lock duration before the stall was seen (its lock had expired), so a
+      // start within half a lock duration of it is a new attempt.
+      const lockDuration = worker.opts.lockDuration ?? 30_000;
+      const again = (j.processedOn ?? 0) > seenAt - lockDuration / 2;
+      enqueue({
+        kind: 'end',
+        instance: ref,
+        attempt: Math.max(1, again ? j.attemptsStarted - 1 : j.attemptsStarted),
+        time: Date.now(),
+        startTime: j.processedOn,
+        result: { status: 'retry', native: 'stalled', error: { message: 'job stalled: its worker stopped renewing the lock' } },
+        ...links,
+      });
+    })().catch((err) => logger.warn({ err }, 'runtrail: could not record a stalled job'));
+  });
+
+  const onClosed = () => {
+    void parents.close();
+    if (options.flushOnClose ?? true)
+      void emitter.flush().catch((err: unknown) => logger.warn({ err }, 'runtrail: flush on worker close failed'));
+  };
+
+  worker.on('active', onActive);
+  worker.on('completed', onCompleted);
+  worker.on('failed', onFailed);
+  worker.on('progress', onProgress);
+  worker.on('stalled', onStalled);
+  worker.on('closed', onClosed);
+  return () => {
+    worker.off('active', onActive);
+    worker.off('completed', onCompleted);
+    worker.off('failed', onFailed);
+    worker.off('progress', onProgress);
+    worker.off('stalled', onStalled);
+    worker.off('closed', onClosed);
+    void parents.close();
+  };
+}

@@ -1,0 +1,233 @@
+// instrumentWorker on a real Redis: what users see for each kind of job. Every recorded event is also mapped to
+// OpenLineage (validated against the official schemas) and to DataHub MCPs (checked against DataHub's models).
+import { spawn } from 'node:child_process';
+import { addFlow, addJob, instrumentWorker, jobLineage, trackedProcessor } from '@runtrail/bullmq';
+import { dataProcessInstanceGuid, type RunEvent, runWithContext } from '@runtrail/core';
+import { FlowProducer, UnrecoverableError } from 'bullmq';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { assertWireValid, RecordingSink } from '../../../test/helpers/recording-sink.js';
+import { closeAll, closers, connection, queue, summary, worker } from './helpers.js';
+
+afterEach(closeAll);
+
+const ofJob = (sink: RecordingSink, name: string) => sink.events.filter((e) => e.instance.job === name);
+
+describe('instrumentWorker', () => {
+  it('records a successful job with its identity, properties and declared lineage', async () => {
+    const q = queue();
+    const sink = new RecordingSink();
+    const w = worker(q.name, async (job) => {
+      jobLineage(job)
+        .input({ platform: 'postgres', name: 'shop.orders' })
+        .output({ platform: 's3', name: 'lake/orders' })
+        .metric('rows', 7);
+      return 'done';
+    });
+    instrumentWorker(w, { emitter: sink });
+    const job = await q.add('export', { day: 1 });
+    await sink.waitFor((events) => events.some((e) => e.kind === 'end'));
+    expect(summary(sink.events)).toEqual(['start#1', 'end#1:success']);
+    const [start, end] = sink.events as [RunEvent, RunEvent];
+    expect(start.instance).toEqual({
+      orchestrator: 'bullmq',
+      cluster: 'prod',
+      flow: q.name,
+      job: 'export',
+      id: `bull/${q.name}/${job.id}/${job.timestamp}`,
+      createdAt: job.timestamp,
+    });
+    expect(start.properties).toMatchObject({ queue: q.name, jobId: job.id, jobName: 'export', attempt: '1' });
+    expect(end).toMatchObject({ inputs: [{ name: 'shop.orders' }], outputs: [{ name: 'lake/orders' }], metrics: { rows: 7 } });
+    expect(dataProcessInstanceGuid({ orchestrator: 'bullmq', cluster: 'prod', id: start.instance.id })).toMatch(/^[0-9a-f]{32}$/);
+    assertWireValid(sink.events);
+  });
+
+  it('records retries with backoff then success, final failure, and UnrecoverableError', async () => {
+    const q = queue();
+    const sink = new RecordingSink();
+    const failuresLeft = new Map<string, number>([
+      ['flaky', 2],
+      ['doomed', 99],
+    ]);
+    const w = worker(q.name, async (job) => {
+      if (job.name === 'fatal') throw new UnrecoverableError('bad payload');
+      const left = failuresLeft.get(job.name) ?? 0;
+      if (left > 0) {
+        failuresLeft.set(job.name, left - 1);
+        throw new Error(`${job.name} failed`);
+      }
+      return 'ok';
+    });
+    instrumentWorker(w, { emitter: sink });
+    const backoff = { type: 'fixed', delay: 20 };
+    await q.add('flaky', {}, { attempts: 3, backoff });
+    await q.add('doomed', {}, { attempts: 2, backoff });
+    await q.add('fatal', {}, { attempts: 5, backoff });
+    await sink.waitFor((events) => events.filter((e) => e.kind === 'end' && e.result?.status !== 'retry').length === 3);
+    expect(summary(ofJob(sink, 'flaky'))).toEqual(['start#1', 'end#1:retry', 'start#2', 'end#2:retry', 'start#3', 'end#3:success']);
+    expect(summary(ofJob(sink, 'doomed'))).toEqual(['start#1', 'end#1:retry', 'start#2', 'end#2:failure']);
+    expect(summary(ofJob(sink, 'fatal'))).toEqual(['start#1', 'end#1:failure']);
+    expect(ofJob(sink, 'fatal')[1]?.result).toMatchObject({ native: 'UnrecoverableError', error: { message: 'bad payload' } });
+    expect(ofJob(sink, 'flaky')[1]?.result?.native).toBe('backoff');
+    expect(ofJob(sink, 'flaky')[0]?.maxAttempts).toBe(3);
+    assertWireValid(sink.events);
+  });
+
+  it('closes the attempt of a job whose worker was killed (stalled) and records the retry', async () => {
+    const q = queue();
+    const job = await q.add('fragile', {}, { attempts: 3 });
+    const child = spawn(process.execPath, [new URL('./fixtures/doomed-worker.mjs', import.meta.url).pathname, inject('redisUrl'), q.name], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await new Promise<void>((resolve) => child.stdout.on('data', () => resolve()));
+    child.kill('SIGKILL');
+    const sink = new RecordingSink();
+    const w = worker(q.name, async () => 'recovered', { lockDuration: 1000, stalledInterval: 300 });
+    instrumentWorker(w, { emitter: sink });
+    await sink.waitFor(
+      (events) => events.some((e) => e.result?.status === 'success') && events.some((e) => e.result?.native === 'stalled'),
+      30_000,
+    );
+    const stalled = sink.events.find((e) => e.result?.native === 'stalled');
+    expect(stalled).toMatchObject({ kind: 'end', attempt: 1, result: { status: 'retry' } });
+    expect(stalled?.instance.id).toBe(`bull/${q.name}/${job.id}/${job.timestamp}`);
+    expect(sink.events.find((e) => e.kind === 'start')?.attempt).toBe(2);
+    assertWireValid(sink.events);
+  });
+
+  it.each([
+    ['failParentOnFailure', 'failure'],
+    ['ignoreDependencyOnFailure', 'success'],
+    ['removeDependencyOnFailure', 'success'],
+    ['continueParentOnFailure', 'success'],
+  ] as const)('links a three-level flow across two queues, with a failing child under %s', async (option, parentOutcome) => {
+    const top = queue();
+    const bottom = queue();
+    const sink = new RecordingSink();
+    const processor = async (job: { name: string }) => {
+      if (job.name === 'bad-leaf') throw new Error('leaf broke');
+      return job.name;
+    };
+    instrumentWorker(worker(top.name, processor), { emitter: sink });
+    instrumentWorker(worker(bottom.name, processor), { emitter: sink });
+    const producer = new FlowProducer({ connection: connection() });
+    closers.push(() => producer.close());
+    const failOpts = { [option]: true, attempts: 1 };
+    const node = await addFlow(
+      producer,
+      {
+        name: 'report',
+        queueName: top.name,
+        children: [
+          {
+            name: 'aggregate',
+            queueName: bottom.name,
+            opts: option === 'failParentOnFailure' ? { failParentOnFailure: true } : {},
+            children: [
+              { name: 'good-leaf', queueName: bottom.name },
+              { name: 'bad-leaf', queueName: bottom.name, opts: failOpts },
+            ],
+          },
+        ],
+      },
+      { emitter: sink },
+    );
+    await sink.waitFor((events) => events.some((e) => e.kind === 'end' && e.instance.job === 'report'), 20_000);
+    const startOf = (name: string) => sink.events.find((e) => e.kind === 'start' && e.instance.job === name);
+    const report = startOf('report');
+    const aggregate = startOf('aggregate');
+    expect(report?.instance.id).toBe(`bull/${top.name}/${node.job.id}/${node.job.timestamp}`);
+    expect(aggregate?.parent?.id).toBe(report?.instance.id);
+    expect(startOf('good-leaf')?.parent?.id).toBe(aggregate?.instance.id);
+    expect(startOf('good-leaf')?.root?.id).toBe(report?.instance.id);
+    expect(sink.events.find((e) => e.kind === 'queued' && e.instance.job === 'report')?.time).toBeLessThanOrEqual(report?.time ?? 0);
+    expect(ofJob(sink, 'bad-leaf').at(-1)?.result?.status).toBe('failure');
+    expect(ofJob(sink, 'report').at(-1)?.result?.status).toBe(parentOutcome);
+    assertWireValid(sink.events);
+  });
+
+  it('groups the runs of a job scheduler under it', async () => {
+    const q = queue();
+    const sink = new RecordingSink();
+    instrumentWorker(
+      worker(q.name, async () => 'tick'),
+      { emitter: sink },
+    );
+    await q.upsertJobScheduler('every-100ms', { every: 100, limit: 3 }, { name: 'tick' });
+    await sink.waitFor((events) => events.filter((e) => e.kind === 'end').length >= 3, 20_000);
+    const starts = sink.events.filter((e) => e.kind === 'start');
+    expect(new Set(starts.map((e) => e.instance.job))).toEqual(new Set(['scheduler:every-100ms']));
+    expect(new Set(starts.map((e) => e.instance.id)).size).toBe(starts.length);
+    expect(starts[0]).toMatchObject({ type: 'BATCH_SCHEDULED', properties: { scheduler: 'every-100ms', jobName: 'tick' } });
+    await q.removeJobScheduler('every-100ms');
+    assertWireValid(sink.events);
+  });
+
+  it('records removeOnComplete, delayed and prioritized jobs, and a reused custom id as a new instance', async () => {
+    const q = queue();
+    const sink = new RecordingSink();
+    instrumentWorker(
+      worker(q.name, async () => 'ok'),
+      { emitter: sink },
+    );
+    await q.add('gone', {}, { removeOnComplete: true });
+    await q.add('later', {}, { delay: 150 });
+    await q.add('urgent', {}, { priority: 1 });
+    const first = await q.add('custom', {}, { jobId: 'order-1', removeOnComplete: true });
+    await sink.waitFor((events) => events.filter((e) => e.kind === 'end').length === 4, 10_000);
+    await new Promise((r) => setTimeout(r, 5));
+    const second = await q.add('custom', {}, { jobId: 'order-1' });
+    await sink.waitFor((events) => events.filter((e) => e.kind === 'end').length === 5, 10_000);
+    expect(ofJob(sink, 'gone').map((e) => e.kind)).toEqual(['start', 'end']);
+    expect(ofJob(sink, 'later')[0]?.properties?.delayMillis).toBe('150');
+    expect(ofJob(sink, 'urgent')[0]?.properties?.priority).toBe('1');
+    const customIds = new Set(ofJob(sink, 'custom').map((e) => e.instance.id));
+    expect(customIds).toEqual(new Set([`bull/${q.name}/order-1/${first.timestamp}`, `bull/${q.name}/order-1/${second.timestamp}`]));
+    assertWireValid(sink.events);
+  });
+
+  it('links hand-offs: a job added from a tracked run names it as upstream', async () => {
+    const q = queue();
+    const sink = new RecordingSink();
+    instrumentWorker(
+      worker(
+        q.name,
+        trackedProcessor(async (job) => {
+          if (job.name === 'first') await addJob(q, 'second', { n: 2 });
+          return job.name;
+        }),
+      ),
+      { emitter: sink },
+    );
+    const temporalRun = { orchestrator: 'temporal', cluster: 'prod', flow: 'etl', job: 'load', id: 'default/wf/run/1', attempt: 1 };
+    await runWithContext({ instance: temporalRun, root: { ...temporalRun, job: undefined, id: 'default/wf/run' } }, () =>
+      addJob(q, 'first', { n: 1 }),
+    );
+    await sink.waitFor((events) => events.filter((e) => e.kind === 'end').length === 2, 10_000);
+    const first = sink.events.find((e) => e.kind === 'start' && e.instance.job === 'first');
+    const second = sink.events.find((e) => e.kind === 'start' && e.instance.job === 'second');
+    expect(first?.upstream?.[0]).toMatchObject({ orchestrator: 'temporal', id: 'default/wf/run/1' });
+    expect(first?.root?.id).toBe('default/wf/run');
+    expect(second?.upstream?.[0]?.id).toBe(first?.instance.id);
+    expect(second?.root?.id).toBe('default/wf/run');
+    assertWireValid(sink.events);
+  });
+
+  it('flushes the emitter when the worker closes, and detaches with its disposer', async () => {
+    const q = queue();
+    const sink = new RecordingSink();
+    const w = worker(q.name, async () => 'ok');
+    const dispose = instrumentWorker(w, { emitter: sink });
+    await q.add('one', {});
+    await sink.waitFor((events) => events.length === 2);
+    dispose();
+    await q.add('two', {});
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sink.events).toHaveLength(2);
+    const other = worker(q.name, async () => 'ok');
+    instrumentWorker(other, { emitter: sink });
+    await other.close();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(sink.flushed).toBeGreaterThanOrEqual(1);
+  });
+});
