@@ -9,8 +9,9 @@ import path from 'node:path';
 import { runCli } from './lib/log.mjs';
 import { ROOT, startServices, stopLeftovers } from './lib/services.mjs';
 
-/** The examples' runner; absent until the examples exist. */
+/** The examples' runner and the `runtrail` command. */
 const EXAMPLES = path.join(ROOT, 'examples', 'run-all.mjs');
+const CLI = path.join(ROOT, 'packages', 'cli', 'bin', 'runtrail.js');
 
 /**
  * Runs a node script with the services' addresses in its environment; resolves with its exit code.
@@ -34,12 +35,32 @@ await runCli(async () => {
   process.once('SIGINT', stopOnSignal).once('SIGTERM', stopOnSignal);
   let code = 0;
   try {
-    const env = { ...process.env, TEMPORAL_ADDRESS: services.temporal?.address ?? '', REDIS_URL: services.redis?.url ?? '' };
-    process.stdout.write(`Temporal dev server: ${env.TEMPORAL_ADDRESS}\nRedis: ${env.REDIS_URL}\n\n`);
-    if (fs.existsSync(EXAMPLES)) {
-      code = await node([EXAMPLES], env);
-    } else {
-      process.stdout.write('no pipelines yet\n');
+    // A fresh store per demo run, unless the user points RUNTRAIL_STORE somewhere on purpose.
+    const store = process.env.RUNTRAIL_STORE ?? path.join(ROOT, '.runtrail', 'demo', 'runs.jsonl');
+    if (!process.env.RUNTRAIL_STORE) fs.rmSync(path.dirname(store), { recursive: true, force: true });
+    const env = {
+      ...process.env,
+      TEMPORAL_ADDRESS: services.temporal?.address ?? '',
+      REDIS_URL: services.redis?.url ?? '',
+      RUNTRAIL_STORE: store,
+    };
+    process.stdout.write(
+      `Temporal dev server: ${env.TEMPORAL_ADDRESS}\nRedis: ${env.REDIS_URL}\nrun store: ${path.relative(ROOT, store)}\n\n`,
+    );
+    code = await node([EXAMPLES], env);
+    if (code === 0) {
+      process.stdout.write('\n== runtrail runs ==\n\n');
+      code = await node([CLI, 'runs', '--store', store], env);
+      const dir = path.dirname(store);
+      for (const [format, file] of [
+        ['html', 'lineage.html'],
+        ['mermaid', 'lineage.mmd'],
+      ]) {
+        code ||= await node([CLI, 'graph', '--store', store, '--format', format, '--out', path.join(dir, file)], env);
+      }
+      process.stdout.write(
+        `\nlineage graph: ${path.relative(ROOT, path.join(dir, 'lineage.html'))} (open it in a browser), ${path.relative(ROOT, path.join(dir, 'lineage.mmd'))}\n`,
+      );
     }
   } finally {
     await services.stop();

@@ -9,3 +9,4 @@ export { jobLineage } from './lineage.js';
 export type { InstrumentOptions } from './options.js';
 export type { ProducerOptions } from './producer.js';
 export { addFlow, addJob, trackedProcessor } from './producer.js';
+export { closeSharedEmitter, sharedEmitter } from './shared-emitter.js';

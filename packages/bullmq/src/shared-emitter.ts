@@ -8,3 +8,10 @@ export function sharedEmitter(options: EmitterFromEnvOptions = {}): RunEmitter {
   shared ??= emitterFromEnv({ spool: {}, ...options });
   return shared;
 }
+
+/** Flushes and closes the process-wide default emitter (call before a script exits). Idempotent. */
+export async function closeSharedEmitter(timeoutMillis = 5000): Promise<void> {
+  const e = shared;
+  shared = undefined;
+  await e?.close(timeoutMillis);
+}
