@@ -88,6 +88,7 @@ export function toDot(g: LineageGraph): string {
   return `${lines.join('\n')}\n`;
 }
 
+const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 const html = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /**
@@ -95,17 +96,26 @@ const html = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').repla
  */
 export function toHtml(g: LineageGraph, title = 'runtrail lineage'): string {
   const ids = [...g.jobs.values()].map((j) => j.id).concat([...g.datasets.values()].map((d) => d.id));
+  // Columns by longest path from the sources (Kahn's order); nodes on cycles (a job rewriting its input) are
+  // placed after their known predecessors instead of being pushed right forever.
   const depth = new Map(ids.map((id) => [id, 0]));
-  for (let pass = 0; pass < ids.length; pass++) {
-    let changed = false;
+  const indegree = new Map(ids.map((id) => [id, 0]));
+  for (const e of g.edges) indegree.set(e.to, (indegree.get(e.to) ?? 0) + 1);
+  const ready = ids.filter((id) => indegree.get(id) === 0);
+  const done = new Set<string>();
+  const relax = (id: string) => {
+    done.add(id);
     for (const e of g.edges) {
-      const next = (depth.get(e.from) ?? 0) + 1;
-      if (next > (depth.get(e.to) ?? 0) && next < ids.length) {
-        depth.set(e.to, next);
-        changed = true;
-      }
+      if (e.from !== id || done.has(e.to)) continue;
+      depth.set(e.to, Math.max(depth.get(e.to) ?? 0, (depth.get(id) ?? 0) + 1));
+      indegree.set(e.to, (indegree.get(e.to) ?? 1) - 1);
+      if (indegree.get(e.to) === 0) ready.push(e.to);
     }
-    if (!changed) break;
+  };
+  while (done.size < ids.length) {
+    const next = ready.shift() ?? ids.find((id) => !done.has(id));
+    if (next === undefined) break;
+    if (!done.has(next)) relax(next);
   }
   const columns = new Map<number, string[]>();
   for (const id of ids) columns.set(depth.get(id) ?? 0, [...(columns.get(depth.get(id) ?? 0) ?? []), id]);
@@ -128,13 +138,13 @@ export function toHtml(g: LineageGraph, title = 'runtrail lineage'): string {
   for (const j of g.jobs.values()) {
     const p = pos.get(j.id) ?? { x: 0, y: 0 };
     nodes.push(
-      `<g><rect x="${p.x}" y="${p.y}" rx="10" width="${W}" height="${H}" fill="#fff" stroke="${colour[j.lastStatus] ?? '#555'}" stroke-width="2"/><text x="${p.x + 10}" y="${p.y + 25}" font-weight="bold">${html(j.label.slice(0, 34))}</text><text x="${p.x + 10}" y="${p.y + 47}" fill="#555">${html(`${j.orchestrator} · ${j.runs} run${j.runs === 1 ? '' : 's'} · ${j.lastStatus}`)}</text></g>`,
+      `<g><rect x="${p.x}" y="${p.y}" rx="10" width="${W}" height="${H}" fill="#fff" stroke="${colour[j.lastStatus] ?? '#555'}" stroke-width="2"/><title>${html(j.label)}</title><text x="${p.x + 10}" y="${p.y + 25}" font-weight="bold">${html(clip(j.label, 30))}</text><text x="${p.x + 10}" y="${p.y + 47}" fill="#555">${html(`${j.orchestrator} · ${j.runs} run${j.runs === 1 ? '' : 's'} · ${j.lastStatus}`)}</text></g>`,
     );
   }
   for (const d of g.datasets.values()) {
     const p = pos.get(d.id) ?? { x: 0, y: 0 };
     nodes.push(
-      `<g><ellipse cx="${p.x + W / 2}" cy="${p.y + H / 2}" rx="${W / 2}" ry="${H / 2}" fill="#e3f2fd" stroke="#1565c0"/><text x="${p.x + W / 2}" y="${p.y + H / 2 + 5}" text-anchor="middle">${html(d.label.slice(0, 36))}</text></g>`,
+      `<g><ellipse cx="${p.x + W / 2}" cy="${p.y + H / 2}" rx="${W / 2}" ry="${H / 2}" fill="#e3f2fd" stroke="#1565c0"/><title>${html(d.label)}</title><text x="${p.x + W / 2}" y="${p.y + H / 2 + 5}" text-anchor="middle">${html(clip(d.label, 32))}</text></g>`,
     );
   }
   const edges = g.edges.map((e) => {
