@@ -1,0 +1,542 @@
+// Out-of-process run history for queues whose workers runtrail does not own (reference/bullmq.md §1, §0): one
+// XREAD loop over the queues' event streams, job metadata captured once per job (pipelined), timings from stream
+// ids, retries from `delayed`/`waiting` after `active`, final failures from `failed`. A checkpoint per stream is
+// committed (with the per-job state) only after the emitter accepted the batch's events; on start the listener
+// resumes there, detects a gap left by trimming and rebuilds missing ends from the completed/failed sets.
+// Model: one active listener per queue set (two would both report; the emitter dedups within a process only).
+import { type InstanceRef, type Logger, quietLogger, type RunEvent, type RunEventSink } from '@runtrail/core';
+import { Redis, type RedisOptions } from 'ioredis';
+import { handoffOf } from './handoff.js';
+import { DEFAULT_PREFIX, jobRef, splitQueueKey } from './identity.js';
+import { compareStreamIds, listenerKeys, streamTime, type TrackedJob } from './listener-state.js';
+import { sharedEmitter } from './shared-emitter.js';
+
+/** Options of `new QueueListener(options)`. */
+export interface QueueListenerOptions {
+  /** Redis connection: ioredis options or a URL. The listener opens two connections of its own. */
+  connection: RedisOptions | string;
+  /** Queue names to observe. */
+  queues: string[];
+  /** Key prefix of the queues. Default `bull`. */
+  prefix?: string;
+  /** Where events go. Default the process-wide `emitterFromEnv({ spool: {} })`. */
+  emitter?: RunEventSink;
+  /** DataHub cluster. Default `RUNTRAIL_CLUSTER`, else `prod`. */
+  cluster?: string;
+  /** Longest wait of one XREAD, in milliseconds. Default 1000. */
+  blockMillis?: number;
+  /** Most stream entries read per XREAD and queue. Default 1000. */
+  batchSize?: number;
+  /** How often to look for orphaned active jobs (no lock), in milliseconds; 0 disables. Default 30 000. */
+  orphanCheckMillis?: number;
+  /** Where to start without a checkpoint: `start` of the stream (default: nothing lost) or `end` (new events only). */
+  startFrom?: 'start' | 'end';
+  /** Called with what a restart found and repaired. */
+  onRecovery?: (report: RecoveryReport) => void;
+  logger?: Logger;
+}
+
+/** What `start()` found on a queue when its stream had been trimmed past the checkpoint. */
+export interface RecoveryReport {
+  queue: string;
+  checkpoint: string;
+  /** First entry still in the stream. */
+  firstEntry: string;
+  /** Jobs whose end was rebuilt from the completed/failed sets. */
+  repaired: number;
+  /** Jobs known to have started whose outcome cannot be found any more (removed by removeOnComplete/Fail). */
+  unrecoverable: string[];
+}
+
+type Fields = Record<string, string>;
+
+function toFields(flat: string[]): Fields {
+  const f: Fields = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) f[flat[i] as string] = flat[i + 1] as string;
+  return f;
+}
+
+export class QueueListener {
+  readonly #o: Required<Omit<QueueListenerOptions, 'emitter' | 'onRecovery' | 'logger' | 'cluster'>> & QueueListenerOptions;
+  readonly #cluster: string;
+  readonly #logger: Logger;
+  #emitter: RunEventSink | undefined;
+  #reader: Redis | undefined;
+  #client: Redis | undefined;
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #orphanTimer: NodeJS.Timeout | undefined;
+  readonly #ids = new Map<string, string>();
+  readonly #jobs = new Map<string, Map<string, TrackedJob>>();
+  readonly #parentCache = new Map<string, { ref: InstanceRef; parentLink?: { id: string; queueKey: string } } | null>();
+  readonly #suspects = new Set<string>();
+  /** Jobs whose end a repair rebuilt, with their finish time: their older events still in the stream are skipped. */
+  readonly #repaired = new Map<string, number>();
+  /** Counters for tests and monitoring. */
+  readonly stats = { entries: 0, lookups: 0, events: 0, batches: 0 };
+
+  constructor(options: QueueListenerOptions) {
+    if (!options.queues?.length) throw new TypeError('QueueListener needs at least one queue name');
+    this.#o = { prefix: DEFAULT_PREFIX, blockMillis: 1000, batchSize: 1000, orphanCheckMillis: 30_000, startFrom: 'start', ...options };
+    this.#cluster = options.cluster ?? process.env.RUNTRAIL_CLUSTER ?? 'prod';
+    this.#logger = options.logger ?? quietLogger;
+    this.#emitter = options.emitter;
+  }
+
+  get #sink(): RunEventSink {
+    this.#emitter ??= sharedEmitter();
+    return this.#emitter;
+  }
+
+  #redis(): Redis {
+    const c = this.#o.connection;
+    return typeof c === 'string' ? new Redis(c, { maxRetriesPerRequest: null }) : new Redis({ ...c, maxRetriesPerRequest: null });
+  }
+
+  /** Loads checkpoints and per-job state, repairs gaps, then starts reading. Resolves once reading began. */
+  async start(): Promise<void> {
+    if (this.#running) return;
+    this.#reader = this.#redis();
+    this.#client = this.#redis();
+    for (const queue of this.#o.queues) {
+      const k = listenerKeys(this.#o.prefix, queue);
+      const [checkpoint, saved] = await Promise.all([this.#client.get(k.checkpoint), this.#client.hgetall(k.jobs)]);
+      const jobs = new Map<string, TrackedJob>();
+      for (const [id, json] of Object.entries(saved)) {
+        try {
+          jobs.set(id, JSON.parse(json) as TrackedJob);
+        } catch {
+          // an unreadable entry is dropped
+        }
+      }
+      this.#jobs.set(queue, jobs);
+      this.#ids.set(queue, checkpoint ?? (this.#o.startFrom === 'end' ? '$' : '0'));
+      if (checkpoint) await this.#repairGap(queue, checkpoint);
+    }
+    if (this.#o.startFrom === 'end') {
+      // Resolve `$` now, so events written right after start() are not lost (bullmq issue #2874).
+      for (const queue of this.#o.queues) {
+        if (this.#ids.get(queue) !== '$') continue;
+        const last = (await this.#client.xrevrange(listenerKeys(this.#o.prefix, queue).events, '+', '-', 'COUNT', 1))[0]?.[0];
+        this.#ids.set(queue, last ?? '0');
+      }
+    }
+    this.#running = true;
+    this.#loop = this.#run();
+    if (this.#o.orphanCheckMillis > 0) {
+      this.#orphanTimer = setInterval(
+        () => void this.#checkOrphans().catch((err) => this.#logger.warn({ err }, 'runtrail: orphan check failed')),
+        this.#o.orphanCheckMillis,
+      );
+      this.#orphanTimer.unref();
+    }
+  }
+
+  /** Stops reading after the current batch, commits the checkpoints and closes the connections. Idempotent. */
+  async close(): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    if (this.#orphanTimer) clearInterval(this.#orphanTimer);
+    // Interrupt a blocking XREAD: the loop sees #running false and ends after committing.
+    this.#reader?.disconnect();
+    await this.#loop?.catch(() => {});
+    await this.#client?.quit().catch(() => {});
+  }
+
+  async #run(): Promise<void> {
+    const reader = this.#reader as Redis;
+    while (this.#running) {
+      const queues = this.#o.queues;
+      let reply: [string, [string, string[]][]][] | null = null;
+      try {
+        const keys = queues.map((q) => listenerKeys(this.#o.prefix, q).events);
+        reply = (await reader.xread(
+          'COUNT',
+          this.#o.batchSize,
+          'BLOCK',
+          this.#o.blockMillis,
+          'STREAMS',
+          ...keys,
+          ...queues.map((q) => this.#ids.get(q) as string),
+        )) as typeof reply;
+      } catch (err) {
+        if (!this.#running) break;
+        this.#logger.warn({ err }, 'runtrail: XREAD failed; retrying');
+        await new Promise((r) => setTimeout(r, 500));
+        continue;
+      }
+      if (!reply) continue;
+      for (const [key, entries] of reply as [string, [string, string[]][]][]) {
+        const queue = queues[queues.findIndex((q) => listenerKeys(this.#o.prefix, q).events === key)] as string;
+        // A full batch means we are behind: if BullMQ trimmed the stream past where we are, repair first.
+        const last = this.#ids.get(queue) as string;
+        if (entries.length >= this.#o.batchSize && last !== '0' && last !== '$') await this.#repairGap(queue, last);
+        await this.#handleBatch(queue, entries);
+      }
+    }
+  }
+
+  async #handleBatch(queue: string, entries: [string, string[]][]): Promise<void> {
+    if (entries.length === 0) return;
+    this.stats.batches++;
+    this.stats.entries += entries.length;
+    const jobs = this.#jobs.get(queue) as Map<string, TrackedJob>;
+    const parsed = entries
+      .map(([id, flat]) => ({ id, f: toFields(flat) }))
+      .filter(({ id, f }) => {
+        const finished = f.jobId ? this.#repaired.get(`${queue}:${f.jobId}`) : undefined;
+        // finishedOn is the worker's clock, stream ids Redis's (0–3 ms apart, reference/bullmq.md §0): allow a second.
+        return finished === undefined || streamTime(id) > finished + 1000;
+      });
+    // One pipelined lookup per job not seen before, at its first event in the batch (added or first sight).
+    const unseen = [...new Set(parsed.map((e) => e.f.jobId).filter((j): j is string => !!j && !jobs.has(j)))];
+    await this.#lookup(queue, unseen, jobs, parsed);
+    const changed = new Set<string>();
+    const ended = new Set<string>();
+    for (let i = 0; i < parsed.length; i++) {
+      const { id, f } = parsed[i] as { id: string; f: Fields };
+      const jobId = f.jobId;
+      if (!jobId) continue;
+      const job = jobs.get(jobId);
+      if (!job) continue;
+      const time = streamTime(id);
+      const emit = (e: Omit<RunEvent, 'instance'>) => {
+        this.stats.events++;
+        const event: RunEvent = { ...e, instance: job.ref } as RunEvent;
+        if (job.parent) event.parent = job.parent;
+        if (job.root) event.root = job.root;
+        if (job.upstream) event.upstream = job.upstream;
+        this.#sink.enqueue(event);
+      };
+      changed.add(jobId);
+      switch (f.event) {
+        case 'added':
+        case 'waiting':
+        case 'delayed':
+        case 'waiting-children':
+        case 'prioritized': {
+          if (job.activeSince !== undefined && (f.event === 'delayed' || f.prev === 'active')) {
+            // The attempt in flight failed and another follows (or it stalled: `stalled` comes next).
+            const next = parsed.slice(i + 1).find((e) => e.f.jobId === jobId);
+            const stalled = next?.f.event === 'stalled';
+            emit({
+              kind: 'end',
+              attempt: job.attempt,
+              time,
+              startTime: job.activeSince,
+              result: { status: 'retry', native: stalled ? 'stalled' : f.event === 'delayed' ? 'backoff' : 'retry' },
+            });
+            job.activeSince = undefined;
+          } else if (!job.queued && job.attempt === 0) {
+            job.queued = true;
+            emit({ kind: 'queued', attempt: 1, time });
+          }
+          break;
+        }
+        case 'active':
+          job.attempt++;
+          job.activeSince = time;
+          emit({
+            kind: 'start',
+            attempt: job.attempt,
+            time,
+            ...(job.maxAttempts ? { maxAttempts: job.maxAttempts } : {}),
+            properties: { queue, jobId, source: 'listener' },
+          });
+          break;
+        case 'progress':
+          if (job.activeSince !== undefined) emit({ kind: 'running', attempt: job.attempt, time });
+          break;
+        case 'completed':
+          emit({ kind: 'end', attempt: Math.max(1, job.attempt), time, startTime: job.activeSince, result: { status: 'success' } });
+          ended.add(jobId);
+          break;
+        case 'failed':
+          emit({
+            kind: 'end',
+            attempt: Math.max(1, job.attempt),
+            time,
+            startTime: job.activeSince,
+            result: { status: 'failure', error: { message: (f.failedReason ?? '').slice(0, 8192) } },
+          });
+          ended.add(jobId);
+          break;
+        case 'removed':
+          if (job.attempt > 0 || job.queued)
+            emit({
+              kind: 'end',
+              attempt: Math.max(1, job.attempt),
+              time,
+              startTime: job.activeSince,
+              result: { status: 'cancelled', native: 'removed' },
+            });
+          ended.add(jobId);
+          break;
+        default:
+          break;
+      }
+    }
+    // The checkpoint moves only now: every event of the batch was accepted by the emitter (enqueue returned).
+    const k = listenerKeys(this.#o.prefix, queue);
+    const last = (entries.at(-1) as [string, string[]])[0];
+    const tx = (this.#client as Redis).multi();
+    for (const jobId of changed) {
+      if (ended.has(jobId)) {
+        jobs.delete(jobId);
+        tx.hdel(k.jobs, jobId);
+      } else tx.hset(k.jobs, jobId, JSON.stringify(jobs.get(jobId)));
+    }
+    tx.set(k.checkpoint, last);
+    await tx.exec();
+    this.#ids.set(queue, last);
+  }
+
+  /** Reads name, timestamp, parent, attempts and hand-off of new jobs in one pipeline (plus their parents). */
+  async #lookup(queue: string, ids: string[], jobs: Map<string, TrackedJob>, parsed: { id: string; f: Fields }[]): Promise<void> {
+    if (ids.length === 0) return;
+    this.stats.lookups += ids.length;
+    const base = listenerKeys(this.#o.prefix, queue).base;
+    const pipe = (this.#client as Redis).pipeline();
+    for (const id of ids) pipe.hmget(`${base}:${id}`, 'name', 'timestamp', 'parent', 'rjk', 'ats', 'opts', 'data');
+    const rows = (await pipe.exec()) ?? [];
+    for (const [i, id] of ids.entries()) {
+      const [name, timestamp, parentJson, rjk, ats, opts, data] = ((rows[i]?.[1] as (string | null)[]) ?? []) as (string | null)[];
+      const firstEntry = parsed.find((e) => e.f.jobId === id);
+      // A job removed before we could read it keeps what the stream says (name from `added`, time from its id).
+      const ts = timestamp ? Number(timestamp) : firstEntry ? streamTime(firstEntry.id) : Date.now();
+      const jobName = name ?? parsed.find((e) => e.f.jobId === id && e.f.name)?.f.name ?? 'unknown';
+      const ref = jobRef(this.#cluster, { prefix: this.#o.prefix, queue, jobId: id, timestamp: ts, name: jobName }, rjk ?? undefined);
+      const tracked: TrackedJob = { ref, attempt: 0 };
+      // First sight at `active` means the attempts before it happened while no listener watched.
+      const started = Number(ats ?? 0);
+      if (firstEntry?.f.event === 'active' && started > 1) tracked.attempt = started - 1;
+      try {
+        const o = opts ? (JSON.parse(opts) as { attempts?: number }) : {};
+        if (o.attempts) tracked.maxAttempts = o.attempts;
+      } catch {
+        // opts unreadable: no max attempts
+      }
+      try {
+        const h = handoffOf(data ? JSON.parse(data) : undefined);
+        if (h) {
+          tracked.upstream = [h.upstream];
+          tracked.root = h.root ?? h.upstream;
+        }
+      } catch {
+        // data is the user's business
+      }
+      if (parentJson) {
+        try {
+          const p = JSON.parse(parentJson) as { id: string; queueKey: string };
+          const links = await this.#resolveParent(p);
+          if (links.parent) tracked.parent = links.parent;
+          if (links.root) tracked.root = links.root;
+        } catch {
+          // parent unreadable: no link
+        }
+      }
+      jobs.set(id, tracked);
+    }
+  }
+
+  async #resolveParent(link: { id: string; queueKey: string }): Promise<{ parent?: InstanceRef; root?: InstanceRef }> {
+    const hop = async (l: { id: string; queueKey: string }) => {
+      const key = `${l.queueKey}:${l.id}`;
+      if (!this.#parentCache.has(key)) {
+        this.stats.lookups++;
+        const [name, timestamp, parent, rjk] = await (this.#client as Redis).hmget(key, 'name', 'timestamp', 'parent', 'rjk');
+        const { prefix, queue } = splitQueueKey(l.queueKey);
+        let parentLink: { id: string; queueKey: string } | undefined;
+        try {
+          parentLink = parent ? (JSON.parse(parent) as { id: string; queueKey: string }) : undefined;
+        } catch {
+          parentLink = undefined;
+        }
+        this.#parentCache.set(
+          key,
+          name && timestamp
+            ? {
+                ref: jobRef(this.#cluster, { prefix, queue, jobId: l.id, timestamp: Number(timestamp), name }, rjk ?? undefined),
+                parentLink,
+              }
+            : null,
+        );
+        if (this.#parentCache.size > 10_000) this.#parentCache.delete(this.#parentCache.keys().next().value as string);
+      }
+      return this.#parentCache.get(key) ?? undefined;
+    };
+    const first = await hop(link);
+    if (!first) return {};
+    let root = first.ref;
+    let next = first.parentLink;
+    for (let depth = 0; next && depth < 20; depth++) {
+      const h = await hop(next);
+      if (!h) break;
+      root = h.ref;
+      next = h.parentLink;
+    }
+    return { parent: first.ref, root };
+  }
+
+  /** On start: if entries after the checkpoint were trimmed away, rebuild the ends of jobs we knew about. */
+  async #repairGap(queue: string, checkpoint: string): Promise<void> {
+    const client = this.#client as Redis;
+    const k = listenerKeys(this.#o.prefix, queue);
+    let info: Fields;
+    try {
+      info = toFields(((await client.xinfo('STREAM', k.events)) as unknown[]).map((v) => (Array.isArray(v) ? String(v[0]) : String(v))));
+    } catch {
+      return; // no stream yet
+    }
+    // Trimming does not move max-deleted-entry-id (only XDEL does): the sign of a gap is that the checkpoint entry
+    // itself is gone, i.e. the stream now starts after it.
+    const firstEntry = info['first-entry'] ?? '';
+    if (!firstEntry || compareStreamIds(firstEntry, checkpoint) <= 0) return;
+    const jobs = this.#jobs.get(queue) as Map<string, TrackedJob>;
+    const report: RecoveryReport = { queue, checkpoint, firstEntry, repaired: 0, unrecoverable: [] };
+    const ids = [...jobs.keys()];
+    const pipe = client.pipeline();
+    for (const id of ids) {
+      pipe.zscore(`${k.base}:completed`, id);
+      pipe.zscore(`${k.base}:failed`, id);
+      pipe.hmget(`${k.base}:${id}`, 'finishedOn', 'processedOn', 'failedReason', 'atm');
+    }
+    const rows = (await pipe.exec()) ?? [];
+    for (const [i, id] of ids.entries()) {
+      const job = jobs.get(id) as TrackedJob;
+      const completed = rows[i * 3]?.[1];
+      const failed = rows[i * 3 + 1]?.[1];
+      const [finishedOn, processedOn, failedReason, atm] = (rows[i * 3 + 2]?.[1] as (string | null)[]) ?? [];
+      if (completed == null && failed == null) {
+        if (!processedOn && !finishedOn) {
+          const exists = await client.exists(`${k.base}:${id}`);
+          if (!exists) report.unrecoverable.push(id);
+        }
+        continue; // still waiting or active: the stream will tell
+      }
+      const attempt = Math.max(1, Number(atm ?? job.attempt) || job.attempt || 1);
+      const time = Number(finishedOn ?? completed ?? failed);
+      const event: RunEvent = {
+        kind: 'end',
+        instance: job.ref,
+        attempt,
+        time,
+        result:
+          completed != null
+            ? { status: 'success', native: 'recovered' }
+            : { status: 'failure', native: 'recovered', error: { message: failedReason ?? '' } },
+      };
+      if (processedOn) event.startTime = Number(processedOn);
+      if (job.parent) event.parent = job.parent;
+      if (job.root) event.root = job.root;
+      // A start missing for this attempt was trimmed too: emit it so the run is complete.
+      if (job.attempt < attempt && processedOn)
+        this.#sink.enqueue({
+          kind: 'start',
+          instance: job.ref,
+          attempt,
+          time: Number(processedOn),
+          ...(job.parent ? { parent: job.parent } : {}),
+          ...(job.root ? { root: job.root } : {}),
+        });
+      this.#sink.enqueue(event);
+      jobs.delete(id);
+      await client.hdel(k.jobs, id);
+      this.#markRepaired(queue, id, time);
+      report.repaired++;
+    }
+    // Jobs that were added and finished entirely inside the gap: found by finish time in the completed/failed sets.
+    const from = streamTime(checkpoint);
+    const to = firstEntry ? streamTime(firstEntry) : Date.now();
+    for (const [set, ok] of [
+      ['completed', true],
+      ['failed', false],
+    ] as const) {
+      const unseen = (await client.zrangebyscore(`${k.base}:${set}`, from, to)).filter((id) => !ids.includes(id));
+      const rowsOf = client.pipeline();
+      for (const id of unseen)
+        rowsOf.hmget(`${k.base}:${id}`, 'name', 'timestamp', 'processedOn', 'finishedOn', 'atm', 'failedReason', 'parent', 'rjk');
+      const found = (await rowsOf.exec()) ?? [];
+      for (const [i, id] of unseen.entries()) {
+        const [name, timestamp, processedOn, finishedOn, atm, failedReason, parentJson, rjk] = (found[i]?.[1] as (string | null)[]) ?? [];
+        if (!name || !timestamp || !finishedOn) {
+          report.unrecoverable.push(id);
+          continue;
+        }
+        const ref = jobRef(
+          this.#cluster,
+          { prefix: this.#o.prefix, queue, jobId: id, timestamp: Number(timestamp), name },
+          rjk ?? undefined,
+        );
+        let links: { parent?: InstanceRef; root?: InstanceRef } = {};
+        try {
+          if (parentJson) links = await this.#resolveParent(JSON.parse(parentJson) as { id: string; queueKey: string });
+        } catch {
+          links = {};
+        }
+        const attempt = Math.max(1, Number(atm ?? 1));
+        if (processedOn) this.#sink.enqueue({ kind: 'start', instance: ref, attempt, time: Number(processedOn), ...links });
+        this.#sink.enqueue({
+          kind: 'end',
+          instance: ref,
+          attempt,
+          time: Number(finishedOn),
+          ...(processedOn ? { startTime: Number(processedOn) } : {}),
+          ...links,
+          result: ok
+            ? { status: 'success', native: 'recovered' }
+            : { status: 'failure', native: 'recovered', error: { message: failedReason ?? '' } },
+        });
+        this.#markRepaired(queue, id, Number(finishedOn));
+        report.repaired++;
+      }
+    }
+    this.#logger.warn(
+      { ...report, unrecoverable: report.unrecoverable.length },
+      'runtrail: event stream was trimmed past the checkpoint; repaired from completed/failed sets',
+    );
+    this.#o.onRecovery?.(report);
+  }
+
+  #markRepaired(queue: string, jobId: string, finishedOn: number): void {
+    this.#repaired.set(`${queue}:${jobId}`, finishedOn);
+    if (this.#repaired.size > 100_000) this.#repaired.delete(this.#repaired.keys().next().value as string);
+  }
+
+  /** Jobs active with no lock on two checks in a row: their worker is gone and nobody will requeue them. */
+  async #checkOrphans(): Promise<void> {
+    const client = this.#client as Redis;
+    for (const queue of this.#o.queues) {
+      const k = listenerKeys(this.#o.prefix, queue);
+      const active = await client.lrange(`${k.base}:active`, 0, -1);
+      const pipe = client.pipeline();
+      for (const id of active) pipe.exists(`${k.base}:${id}:lock`);
+      const locks = (await pipe.exec()) ?? [];
+      const jobs = this.#jobs.get(queue) as Map<string, TrackedJob>;
+      for (const [i, id] of active.entries()) {
+        const key = `${queue}:${id}`;
+        if (locks[i]?.[1] === 1) {
+          this.#suspects.delete(key);
+          continue;
+        }
+        if (!this.#suspects.has(key)) {
+          this.#suspects.add(key);
+          continue;
+        }
+        const job = jobs.get(id);
+        if (!job || job.activeSince === undefined) continue;
+        this.#sink.enqueue({
+          kind: 'end',
+          instance: job.ref,
+          attempt: job.attempt,
+          time: Date.now(),
+          startTime: job.activeSince,
+          result: { status: 'failure', native: 'abandoned', error: { message: 'job active with no lock and no worker (orphaned)' } },
+        });
+        jobs.delete(id);
+        this.#suspects.delete(key);
+        await client.hdel(k.jobs, id);
+      }
+    }
+  }
+}

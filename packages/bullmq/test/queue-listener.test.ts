@@ -1,0 +1,140 @@
+// QueueListener on a real Redis: the same identities as the in-process hooks, restarts without losing or
+// duplicating a run, a stream trimmed past its checkpoint detected and repaired, and a late start that loses nothing.
+import { instrumentWorker, QueueListener, type RecoveryReport } from '@runtrail/bullmq';
+import type { RunEvent } from '@runtrail/core';
+import { Queue } from 'bullmq';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { assertWireValid, RecordingSink } from '../../../test/helpers/recording-sink.js';
+import { closeAll, closers, connection, queue, summary, uniqueName, worker } from './helpers.js';
+
+afterEach(closeAll);
+
+function listener(queues: string[], sink: RecordingSink, extra: Partial<ConstructorParameters<typeof QueueListener>[0]> = {}) {
+  const l = new QueueListener({ connection: inject('redisUrl'), queues, emitter: sink, blockMillis: 100, orphanCheckMillis: 0, ...extra });
+  closers.push(() => l.close());
+  return l;
+}
+
+const endsById = (events: RunEvent[]) => {
+  const m = new Map<string, RunEvent[]>();
+  for (const e of events) if (e.kind === 'end') m.set(e.instance.id, [...(m.get(e.instance.id) ?? []), e]);
+  return m;
+};
+
+describe('QueueListener', () => {
+  it('sees the same runs, ids, attempts and outcomes as the in-process hooks', async () => {
+    const q = queue();
+    const hooks = new RecordingSink();
+    const seen = new RecordingSink();
+    const l = listener([q.name], seen);
+    await l.start();
+    const failures = new Map<string, number>([['flaky', 1]]);
+    const w = worker(q.name, async (job) => {
+      if (job.name === 'broken') throw new Error('always broken');
+      const left = failures.get(job.name) ?? 0;
+      if (left > 0) {
+        failures.set(job.name, left - 1);
+        throw new Error('once');
+      }
+      return 1;
+    });
+    instrumentWorker(w, { emitter: hooks });
+    await q.add('ok', {});
+    await q.add('flaky', {}, { attempts: 3, backoff: { type: 'fixed', delay: 30 } });
+    await q.add('broken', {}, { attempts: 2 });
+    await seen.waitFor((events) => events.filter((e) => e.kind === 'end' && e.result?.status !== 'retry').length === 3, 15_000);
+    await hooks.waitFor((events) => events.filter((e) => e.kind === 'end' && e.result?.status !== 'retry').length === 3, 15_000);
+    for (const name of ['ok', 'flaky', 'broken']) {
+      const a = hooks.events.filter((e) => e.instance.job === name && e.kind !== 'queued');
+      const b = seen.events.filter((e) => e.instance.job === name && e.kind !== 'queued');
+      expect(summary(b), name).toEqual(summary(a));
+      expect(new Set(b.map((e) => e.instance.id))).toEqual(new Set(a.map((e) => e.instance.id)));
+    }
+    expect(seen.events.filter((e) => e.kind === 'queued')).toHaveLength(3);
+    assertWireValid(seen.events);
+  });
+
+  it('reports every job of 10 000 exactly once while being restarted 10 times', async () => {
+    // As the README advises for listeners: an events stream longer than BullMQ's default 10 000 entries.
+    const name = uniqueName('restarts');
+    const q = new Queue(name, { connection: connection(), streams: { events: { maxLen: 100_000 } } });
+    closers.push(() => q.obliterate({ force: true }).then(() => q.close()));
+    const sink = new RecordingSink();
+    worker(q.name, async () => 1, { concurrency: 50 });
+    let l = listener([q.name], sink, { batchSize: 500 });
+    await l.start();
+    const total = 10_000;
+    const adding = (async () => {
+      for (let i = 0; i < total; i += 500) {
+        await q.addBulk(Array.from({ length: 500 }, (_, j) => ({ name: 'bulk', data: { n: i + j } })));
+      }
+    })();
+    for (let restart = 0; restart < 10; restart++) {
+      await new Promise((r) => setTimeout(r, 250));
+      await l.close();
+      l = listener([q.name], sink, { batchSize: 500 });
+      await l.start();
+    }
+    await adding;
+    await sink.waitFor((events) => events.filter((e) => e.kind === 'end').length >= total, 60_000);
+    await new Promise((r) => setTimeout(r, 300));
+    const ends = endsById(sink.events);
+    expect(ends.size).toBe(total);
+    expect([...ends.values()].every((list) => list.length === 1 && list[0]?.result?.status === 'success')).toBe(true);
+    const starts = sink.events.filter((e) => e.kind === 'start');
+    expect(new Set(starts.map((e) => e.instance.id)).size).toBe(starts.length);
+  }, 120_000);
+
+  it('detects a stream trimmed past its checkpoint and rebuilds the missing ends', async () => {
+    const name = uniqueName('trim');
+    const q = new Queue(name, { connection: connection(), streams: { events: { maxLen: 50 } } });
+    closers.push(() => q.obliterate({ force: true }).then(() => q.close()));
+    const sink = new RecordingSink();
+    const reports: RecoveryReport[] = [];
+    let l = listener([name], sink, { onRecovery: (r) => reports.push(r) });
+    await l.start();
+    const w = worker(name, async () => 1, { autorun: false });
+    await q.addBulk(Array.from({ length: 5 }, (_, i) => ({ name: 'early', data: { i } })));
+    await sink.waitFor((events) => events.filter((e) => e.kind === 'queued').length === 5);
+    await l.close();
+    // While the listener is down: the early jobs and 300 more run; the stream keeps only ~50 entries.
+    await q.addBulk(Array.from({ length: 300 }, (_, i) => ({ name: 'late', data: { i } })));
+    void w.run();
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(async () => {
+        if ((await q.getCompletedCount()) === 305) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, 50);
+    });
+    l = listener([name], sink, { onRecovery: (r) => reports.push(r) });
+    await l.start();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(reports).toHaveLength(1);
+    expect(reports[0]?.repaired).toBeGreaterThan(200);
+    const ends = endsById(sink.events);
+    expect(ends.size).toBe(305);
+    expect([...ends.values()].every((list) => list.length === 1 && list[0]?.result?.status === 'success')).toBe(true);
+    assertWireValid(sink.events);
+  });
+
+  it('loses nothing from the first read when started after the jobs ran', async () => {
+    const q = queue();
+    const w = worker(q.name, async () => 1);
+    await q.addBulk(Array.from({ length: 20 }, (_, i) => ({ name: 'before', data: { i } })));
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(async () => {
+        if ((await q.getCompletedCount()) === 20) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, 25);
+    });
+    await w.close();
+    const sink = new RecordingSink();
+    await listener([q.name], sink).start();
+    await sink.waitFor((events) => events.filter((e) => e.kind === 'end').length === 20);
+    expect([...endsById(sink.events).values()].every((l) => l[0]?.result?.status === 'success')).toBe(true);
+  });
+});
