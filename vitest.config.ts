@@ -11,11 +11,15 @@ export default defineConfig({
           name: 'unit',
           include: ['packages/core/test/**/*.test.ts', 'packages/cli/test/**/*.test.ts'],
           testTimeout: 30_000,
+          // Unit files run first, then the integration files: timing-sensitive unit tests (host safety) do not
+          // share the two cores with Temporal workers.
+          sequence: { groupOrder: 0 },
         },
       },
       {
         test: {
           name: 'integration',
+          sequence: { groupOrder: 1 },
           include: ['packages/temporal/test/**/*.test.ts', 'packages/bullmq/test/**/*.test.ts', 'test/**/*.test.ts'],
           globalSetup: ['test/setup/global-setup.ts'],
           setupFiles: ['test/setup/quiet-temporal.ts'],
