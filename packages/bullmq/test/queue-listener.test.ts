@@ -15,6 +15,11 @@ function listener(queues: string[], sink: RecordingSink, extra: Partial<Construc
   return l;
 }
 
+/** Resolves once `count` jobs of `q` completed. */
+async function completed(q: Queue, count: number): Promise<void> {
+  while ((await q.getCompletedCount()) < count) await new Promise((r) => setTimeout(r, 25));
+}
+
 const endsById = (events: RunEvent[]) => {
   const m = new Map<string, RunEvent[]>();
   for (const e of events) if (e.kind === 'end') m.set(e.instance.id, [...(m.get(e.instance.id) ?? []), e]);
@@ -100,14 +105,7 @@ describe('QueueListener', () => {
     // While the listener is down: the early jobs and 300 more run; the stream keeps only ~50 entries.
     await q.addBulk(Array.from({ length: 300 }, (_, i) => ({ name: 'late', data: { i } })));
     void w.run();
-    await new Promise<void>((resolve) => {
-      const timer = setInterval(async () => {
-        if ((await q.getCompletedCount()) === 305) {
-          clearInterval(timer);
-          resolve();
-        }
-      }, 50);
-    });
+    await completed(q, 305);
     l = listener([name], sink, { onRecovery: (r) => reports.push(r) });
     await l.start();
     await new Promise((r) => setTimeout(r, 500));
@@ -123,14 +121,7 @@ describe('QueueListener', () => {
     const q = queue();
     const w = worker(q.name, async () => 1);
     await q.addBulk(Array.from({ length: 20 }, (_, i) => ({ name: 'before', data: { i } })));
-    await new Promise<void>((resolve) => {
-      const timer = setInterval(async () => {
-        if ((await q.getCompletedCount()) === 20) {
-          clearInterval(timer);
-          resolve();
-        }
-      }, 25);
-    });
+    await completed(q, 20);
     await w.close();
     const sink = new RecordingSink();
     await listener([q.name], sink).start();

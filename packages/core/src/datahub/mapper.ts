@@ -141,19 +141,7 @@ export class DataHubMapper {
     const out: DataHubMcp[] = [...this.#templateMcps(ref)];
     const properties = this.#properties(event);
     this.#remember(this.#startProperties, urn, properties);
-    out.push(
-      mcp(
-        urn,
-        'dataProcessInstanceProperties',
-        dataProcessInstanceProperties({
-          customProperties: properties,
-          externalUrl: event.url,
-          name: ref.id,
-          type: event.type ?? 'BATCH_AD_HOC',
-          createdMillis: ref.createdAt ?? event.time,
-        }),
-      ),
-    );
+    out.push(propertiesMcp(urn, event, properties, ref.createdAt ?? event.time));
     out.push(
       mcp(
         urn,
@@ -196,19 +184,7 @@ export class DataHubMapper {
         properties.error = error.message;
         if (error.type) properties.errorType = error.type;
       }
-      out.push(
-        mcp(
-          urn,
-          'dataProcessInstanceProperties',
-          dataProcessInstanceProperties({
-            customProperties: properties,
-            externalUrl: event.url,
-            name: ref.id,
-            type: event.type ?? 'BATCH_AD_HOC',
-            createdMillis: ref.createdAt ?? event.startTime ?? event.time,
-          }),
-        ),
-      );
+      out.push(propertiesMcp(urn, event, properties, ref.createdAt ?? event.startTime ?? event.time));
     }
     out.push(...this.#iolets(urn, event));
     if (status === 'success' && (event.inputs?.length || event.outputs?.length)) out.push(...this.#templateIoMcps(ref, event));
@@ -319,6 +295,21 @@ export class DataHubMapper {
 function datasetKeyOf(ds: DatasetRef): Record<string, unknown> {
   const name = ds.platformInstance ? `${ds.platformInstance}.${ds.name}` : ds.name;
   return datasetKey(dataPlatformUrn(ds.platform), name, (ds.env ?? 'PROD').toUpperCase());
+}
+
+/** `dataProcessInstanceProperties` of an instance: its id as name, `created` fixed at its first start. */
+function propertiesMcp(urn: string, event: RunEvent, properties: Record<string, string>, createdMillis: number): DataHubMcp {
+  return mcp(
+    urn,
+    'dataProcessInstanceProperties',
+    dataProcessInstanceProperties({
+      customProperties: properties,
+      externalUrl: event.url,
+      name: event.instance.id,
+      type: event.type ?? 'BATCH_AD_HOC',
+      createdMillis,
+    }),
+  );
 }
 
 function mcp(entityUrn: string, aspectName: string, aspect: Record<string, unknown>): DataHubMcp {
