@@ -22,8 +22,12 @@ const connection = { host: hostname, port: Number(port), maxRetriesPerRequest: n
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-bench-bullmq-'));
 const emitter = createEmitter({ transports: [new RunStoreTransport({ path: path.join(dir, 'runs.jsonl') })], maxQueueSize: 100_000 });
 
-/** @param {boolean} instrumented */
-async function jobsPerSecond(instrumented, round) {
+/**
+ * @param {boolean} instrumented
+ * @param {number} round
+ * @param {number} workMillis time each job waits (simulated I/O); 0 = a no-op processor, the worst case for overhead
+ */
+async function jobsPerSecond(instrumented, round, workMillis) {
   const name = `bench-${instrumented ? 'rt' : 'plain'}-${round}-${Date.now()}`;
   const queue = new Queue(name, { connection });
   const events = new QueueEvents(name, { connection });
@@ -37,7 +41,14 @@ async function jobsPerSecond(instrumented, round) {
     });
   });
   const t0 = performance.now();
-  const worker = new Worker(name, async (job) => job.data.n * 2, { connection, concurrency: 20, autorun: false });
+  const worker = new Worker(
+    name,
+    async (job) => {
+      if (workMillis > 0) await new Promise((r) => setTimeout(r, workMillis));
+      return job.data.n * 2;
+    },
+    { connection, concurrency: 20, autorun: false },
+  );
   if (instrumented) instrumentWorker(worker, { emitter });
   void worker.run();
   await finished;
@@ -84,12 +95,17 @@ async function listenerLag() {
 
 /** @param {number[]} xs */
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
-const plain = [];
-const instrumented = [];
+/** @type {Record<string, {plain: number[], instrumented: number[]}>} */
+const scenarios = { noop: { plain: [], instrumented: [] }, io1ms: { plain: [], instrumented: [] } };
 try {
   for (let round = 0; round < ROUNDS; round++) {
-    plain.push(await jobsPerSecond(false, round));
-    instrumented.push(await jobsPerSecond(true, round));
+    for (const [name, work] of /** @type {const} */ ([
+      ['noop', 0],
+      ['io1ms', 1],
+    ])) {
+      scenarios[name]?.plain.push(await jobsPerSecond(false, round, work));
+      scenarios[name]?.instrumented.push(await jobsPerSecond(true, round, work));
+    }
   }
   const lag = await listenerLag();
   await emitter.close();
@@ -99,8 +115,16 @@ try {
     cpus: os.cpus().length,
     jobsPerRound: JOBS,
     rounds: ROUNDS,
-    jobsPerSecond: { plain: Math.round(median(plain)), instrumentWorker: Math.round(median(instrumented)) },
-    ratio: +(median(instrumented) / median(plain)).toFixed(3),
+    jobsPerSecond: Object.fromEntries(
+      Object.entries(scenarios).map(([k, v]) => [
+        k,
+        {
+          plain: Math.round(median(v.plain)),
+          instrumentWorker: Math.round(median(v.instrumented)),
+          ratio: +(median(v.instrumented) / median(v.plain)).toFixed(3),
+        },
+      ]),
+    ),
     listener: lag,
   };
   fs.mkdirSync(path.join(here, '..', 'results'), { recursive: true });

@@ -282,36 +282,48 @@ export class Backend {
     const maxItems = Math.min(this.limits.maxBatchSize, this.transport.maxBatchSize);
     const batch: Entry[] = [];
     const startsInBatch = new Set<string>();
+    // Entries leave the queue in one pass at the end (splicing one by one is quadratic on a long queue).
+    const leaving = new Set<number>();
     let items = 0;
     let bytes = 0;
-    for (let i = 0; i < this.#queue.length; ) {
+    for (let i = 0; i < this.#queue.length; i++) {
       const entry = this.#queue[i] as Entry;
       if (entry.event.kind === 'end' && this.#droppedStarts.has(entry.key)) {
-        this.#queue.splice(i, 1);
+        leaving.add(i);
         this.#drop(1);
         continue;
       }
-      if (entry.event.kind === 'end' && (this.#pendingStarts.get(entry.key) ?? 0) > 0 && !startsInBatch.has(entry.key)) {
-        i++; // its start is not accepted yet (DESIGN.md §5: a terminal event waits for its START)
-        continue;
-      }
+      // Its start is not accepted yet (DESIGN.md §5: a terminal event waits for its START).
+      if (entry.event.kind === 'end' && (this.#pendingStarts.get(entry.key) ?? 0) > 0 && !startsInBatch.has(entry.key)) continue;
       if (entry.items === undefined && !this.#map(entry)) {
-        this.#queue.splice(i, 1);
+        leaving.add(i);
         continue;
       }
       const mapped = entry.items as unknown[];
-      const size = mapped.reduce<number>((sum, item) => sum + this.#sizeOf(item), 0);
+      let size = 0;
+      for (const item of mapped) size += this.#sizeOf(item);
       const fits =
         batch.length === 0 ||
         (!entry.solo && !batch[0]?.solo && items + mapped.length <= maxItems && bytes + size <= this.transport.maxBatchBytes);
       if (!fits) break;
-      this.#queue.splice(i, 1);
+      leaving.add(i);
       if (EXPENDABLE.has(entry.event.kind)) this.#expendable--;
       batch.push(entry);
       if (entry.event.kind === 'start') startsInBatch.add(entry.key);
       items += mapped.length;
       bytes += size;
       if (entry.solo || items >= maxItems) break;
+    }
+    if (leaving.size > 0) {
+      // The common case is a prefix of the queue: one splice; otherwise one filtering pass.
+      let prefix = 0;
+      while (leaving.has(prefix)) prefix++;
+      if (prefix === leaving.size) this.#queue.splice(0, prefix);
+      else {
+        let w = 0;
+        for (let r = 0; r < this.#queue.length; r++) if (!leaving.has(r)) this.#queue[w++] = this.#queue[r] as Entry;
+        this.#queue.length = w;
+      }
     }
     this.stats.queued = this.#queue.length;
     if (this.#queue.length > 0) this.#oldestQueuedAt = Math.min(this.#oldestQueuedAt, Date.now());
