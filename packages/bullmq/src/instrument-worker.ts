@@ -57,7 +57,9 @@ export function instrumentWorker(worker: Worker, options: InstrumentOptions = {}
       }
     };
 
-  const onActive = guard('active', (job: Job) => {
+  // Also used when a job fails without an `active` event (a deferred failure: a child failed under
+  // failParentOnFailure, or the stall limit), so that every end has its start.
+  const begin = (job: Job): Attempt => {
     const ref = refOfJob(job, prefix, queue, cluster);
     const attempt = job.attemptsStarted || job.attemptsMade + 1;
     const startTime = job.processedOn ?? Date.now();
@@ -97,13 +99,18 @@ export function instrumentWorker(worker: Worker, options: InstrumentOptions = {}
       logger.warn({ err }, 'runtrail: could not resolve a job parent');
       return {};
     });
-    attempts.set(`${job.id}`, { ref, attempt, startTime, started, lastProgress: 0 });
+    const a: Attempt = { ref, attempt, startTime, started, lastProgress: 0 };
+    attempts.set(`${job.id}`, a);
+    return a;
+  };
+
+  const onActive = guard('active', (job: Job) => {
+    begin(job);
   });
 
   const end = (job: Job, result: NonNullable<RunEvent['result']>) => {
     const key = `${job.id}`;
-    const a = attempts.get(key);
-    if (!a) return;
+    const a = attempts.get(key) ?? begin(job);
     attempts.delete(key);
     const declared = takeDeclarations(job);
     const statics = options.jobs?.[job.name];
