@@ -3,9 +3,11 @@
 // activity interceptor and the sink; flushes the emitter when the worker shuts down (errors swallowed).
 import { fileURLToPath } from 'node:url';
 import { runtrailDisabled } from '@runtrail/core';
+import type { ClientOptions, ConnectionLike } from '@temporalio/client';
 import { SimplePlugin } from '@temporalio/plugin';
 import type { InjectedSinks, ReplayWorkerOptions, Worker, WorkerOptions } from '@temporalio/worker';
 import { RuntrailActivityInbound } from './activity-interceptor.js';
+import { RuntrailClientInterceptor } from './client-interceptor.js';
 import type { RuntrailPluginOptions } from './options.js';
 import { Recorder } from './recorder.js';
 import type { RuntrailSinks } from './workflow/types.js';
@@ -26,8 +28,10 @@ export class RuntrailPlugin extends SimplePlugin {
   constructor(options: RuntrailPluginOptions = {}) {
     const disabled = runtrailDisabled();
     const recorder = new Recorder(options);
+    const target: { connection?: ConnectionLike; namespace?: string } = {};
     super({
       name: 'runtrail',
+      clientInterceptors: disabled ? undefined : { workflow: [new RuntrailClientInterceptor(recorder, () => target)] },
       workerInterceptors: disabled
         ? undefined
         : {
@@ -37,6 +41,16 @@ export class RuntrailPlugin extends SimplePlugin {
     });
     this.recorder = recorder;
     this.#disabled = disabled;
+    this.#target = target;
+  }
+
+  readonly #target: { connection?: ConnectionLike; namespace?: string };
+
+  override configureClient(options: ClientOptions): ClientOptions {
+    // The client interceptor describes terminated runs through the same connection and namespace.
+    this.#target.connection = options.connection;
+    this.#target.namespace = options.namespace ?? 'default';
+    return super.configureClient(options);
   }
 
   override configureWorker(options: WorkerOptions): WorkerOptions {

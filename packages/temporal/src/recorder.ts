@@ -41,6 +41,15 @@ function merge(
   return out;
 }
 
+/** How the run was started: a parent, a schedule, cron, continue-as-new/retry, or a client (signal-with-start when seen). */
+function triggerOf(info: WorkflowInfo, context: RuntrailContextHeader | undefined): string {
+  if (context?.parent) return 'parent';
+  if ((info.searchAttributes as Record<string, unknown> | undefined)?.TemporalScheduledById) return 'schedule';
+  if (info.cronSchedule) return 'cron';
+  if (info.continuedFromExecutionRunId) return 'continued';
+  return context?.trigger ?? 'client';
+}
+
 /** Holds the emitter and the plugin's settings; used by the sink, the activity interceptor and shutdown. */
 export class Recorder {
   readonly cluster: string;
@@ -145,7 +154,7 @@ export class Recorder {
       taskQueue: info.taskQueue,
       attempt: String(info.attempt),
       workerIdentity: this.identity,
-      trigger: context?.parent ? 'parent' : info.cronSchedule ? 'cron' : info.continuedFromExecutionRunId ? 'continued' : 'client',
+      trigger: triggerOf(info, context),
     };
     if (info.firstExecutionRunId && info.firstExecutionRunId !== info.runId) properties.firstExecutionRunId = info.firstExecutionRunId;
     if (info.cronSchedule) properties.cronSchedule = info.cronSchedule;

@@ -52,7 +52,7 @@ let received: RuntrailContextHeader | undefined;
 
 function outgoingContext(): RuntrailContextHeader {
   const self = thisRun();
-  return { parent: self, root: received?.root ?? self };
+  return { parent: self, root: received?.root ?? self, trigger: 'parent' };
 }
 
 function withContext<T extends { headers: Record<string, unknown> }>(input: T): T {

@@ -14,10 +14,15 @@ export interface WorkflowRunRef {
   runId: string;
 }
 
-/** The header value: who started this work and the root of the chain. */
+/** How a workflow run was started, when runtrail saw it (client interceptor) or can tell (schedule, parent). */
+export type WorkflowTrigger = 'client' | 'signal-with-start' | 'schedule' | 'parent' | 'cron' | 'continued';
+
+/** The header value: who started this work, the root of the chain, and how a workflow was started. */
 export interface RuntrailContextHeader {
   parent?: WorkflowRunRef;
-  root: WorkflowRunRef;
+  /** Absent when a client (not a run) started the workflow: the run is then its own root. */
+  root?: WorkflowRunRef;
+  trigger?: WorkflowTrigger;
 }
 
 /** Lineage declared for a run: datasets, properties and metrics. */
