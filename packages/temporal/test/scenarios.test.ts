@@ -207,4 +207,23 @@ describe('RuntrailPlugin scenarios', () => {
     expect(sink.events.filter((e) => e.kind === 'end' && !e.instance.job)).toHaveLength(21);
     expect(sink.events.filter((e) => e.kind === 'end' && e.instance.job === 'extract')).toHaveLength(20);
   });
+
+  it('applies static declarations per type and leaves excluded types out', async () => {
+    const lake = { platform: 's3', name: 'lake/static' };
+    const { worker, sink, taskQueue } = await pluginWorker(h, {
+      workflows: { parentFlow: { outputs: [lake], properties: { team: 'data' } } },
+      activities: { extract: { inputs: [{ platform: 'kafka', name: 'orders' }] } },
+      excludeWorkflowTypes: ['etl'],
+    });
+    await worker.runUntil(async () => {
+      await h.client.workflow.execute('etl', { taskQueue, workflowId: uniqueName('excluded'), args: ['x'] });
+      await h.client.workflow.execute('parentFlow', { taskQueue, workflowId: uniqueName('static'), args: [0] });
+    });
+    expect(sink.events.some((e) => e.instance.flow === 'etl')).toBe(false);
+    const start = sink.events.find((e) => e.kind === 'start' && e.instance.flow === 'parentFlow' && !e.instance.job);
+    expect(start).toMatchObject({ outputs: [lake], properties: { team: 'data' } });
+    const activityEnd = sink.events.find((e) => e.kind === 'end' && e.instance.job === 'extract');
+    expect(activityEnd?.inputs?.map((d) => d.name)).toEqual(['orders', 'shop.leaf']);
+    assertWireValid(sink.events);
+  });
 });
