@@ -11,12 +11,21 @@ import type { InstrumentOptions } from './options.js';
 import { ParentResolver } from './parents.js';
 import { sharedEmitter } from './shared-emitter.js';
 
+/** Links of a job's events: FlowProducer parent and root, hand-off upstream. */
+type Links = { parent?: InstanceRef; root?: InstanceRef; upstream?: InstanceRef[] };
+
+/** Runs `fn` with the links now when they are known, else once the lookup settles. */
+function withLinks(started: Links | Promise<Links>, fn: (links: Links) => void): void {
+  if (started instanceof Promise) void started.then(fn);
+  else fn(started);
+}
+
 interface Attempt {
   ref: InstanceRef;
   attempt: number;
   startTime: number;
   /** Settles once the start (with its parent lookup) was enqueued: ends wait for it. */
-  started: Promise<{ parent?: InstanceRef; root?: InstanceRef; upstream?: InstanceRef[] }>;
+  started: Links | Promise<Links>;
   lastProgress: number;
 }
 
@@ -65,10 +74,7 @@ export function instrumentWorker(worker: Worker, options: InstrumentOptions = {}
     const startTime = job.processedOn ?? Date.now();
     const statics = options.jobs?.[job.name];
     const handoff = handoffOf(job.data);
-    const started = (async () => {
-      const links: { parent?: InstanceRef; root?: InstanceRef; upstream?: InstanceRef[] } = job.parent?.id
-        ? await parents.resolve({ id: job.parent.id, queueKey: job.parent.queueKey })
-        : {};
+    const startWith = (links: Links): Links => {
       if (handoff) {
         links.upstream = [handoff.upstream];
         links.root ??= handoff.root ?? handoff.upstream;
@@ -95,10 +101,18 @@ export function instrumentWorker(worker: Worker, options: InstrumentOptions = {}
       if (statics?.outputs?.length) event.outputs = [...statics.outputs];
       enqueue(event);
       return links;
-    })().catch((err) => {
-      logger.warn({ err }, 'runtrail: could not resolve a job parent');
-      return {};
-    });
+    };
+    // Only a FlowProducer child needs a lookup (its parent's identity); everything else is enqueued right away,
+    // with no promise per job.
+    const started: Links | Promise<Links> = job.parent?.id
+      ? parents
+          .resolve({ id: job.parent.id, queueKey: job.parent.queueKey })
+          .then((links) => startWith({ ...links }))
+          .catch((err) => {
+            logger.warn({ err }, 'runtrail: could not resolve a job parent');
+            return startWith({});
+          })
+      : startWith({});
     const a: Attempt = { ref, attempt, startTime, started, lastProgress: 0 };
     attempts.set(`${job.id}`, a);
     return a;
@@ -114,7 +128,7 @@ export function instrumentWorker(worker: Worker, options: InstrumentOptions = {}
     attempts.delete(key);
     const declared = takeDeclarations(job);
     const statics = options.jobs?.[job.name];
-    void a.started.then((links) => {
+    withLinks(a.started, (links) => {
       const event: RunEvent = {
         kind: 'end',
         instance: a.ref,
@@ -163,7 +177,7 @@ export function instrumentWorker(worker: Worker, options: InstrumentOptions = {}
       if (typeof p.total === 'number') event.progress.total = p.total;
       if (typeof p.message === 'string') event.progress.message = p.message.slice(0, 1000);
     }
-    void a.started.then((links) => enqueue({ ...event, ...links }));
+    withLinks(a.started, (links) => enqueue({ ...event, ...links }));
   });
 
   // A stalled job's attempt ended without a word from its worker (often a crash); it goes back to wait.

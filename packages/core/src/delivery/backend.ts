@@ -94,8 +94,8 @@ export class Backend {
   }
 
   /** Takes an accepted event. Synchronous, never throws, never waits. */
-  push(event: RunEvent, pos: SpoolPosition | undefined): void {
-    if (event.kind === 'end' && this.#droppedStarts.has(attemptKey(event))) {
+  push(event: RunEvent, pos: SpoolPosition | undefined, key: string = attemptKey(event)): void {
+    if (event.kind === 'end' && this.#droppedStarts.size > 0 && this.#droppedStarts.has(key)) {
       this.#drop(1);
       return;
     }
@@ -114,7 +114,7 @@ export class Backend {
       }
       if (!this.#makeRoom(event)) return;
     }
-    this.#enqueue({ event, key: attemptKey(event), pos });
+    this.#enqueue({ event, key, pos });
     this.#schedule();
   }
 

@@ -2,7 +2,7 @@
 // drops duplicates (sinks and listeners are at-least-once) and anything after an attempt's terminal event,
 // appends to the spool, notifies subscribers and fans out to one Backend per transport.
 import path from 'node:path';
-import { attemptKey, eventKey } from '../model/keys.js';
+import { attemptKey } from '../model/keys.js';
 import type { RunEvent } from '../model/run-event.js';
 import { Backend, type BackendLimits } from './backend.js';
 import { BoundedSet } from './bounded-set.js';
@@ -79,12 +79,13 @@ class Emitter implements RunEmitter {
   enqueue(event: RunEvent): void {
     try {
       if (this.#closing) return;
-      const key = eventKey(event);
+      // One attempt key per event, shared by dedup, the immutability guard and every backend (the hot path).
+      const attempt = attemptKey(event);
+      const key = event.kind === 'running' ? `${attempt}:running@${event.time}` : `${attempt}:${event.kind}`;
       if (this.#seen.has(key)) {
         this.#duplicates++;
         return;
       }
-      const attempt = attemptKey(event);
       if (this.#ended.has(attempt)) {
         this.#afterTerminal++;
         return;
@@ -100,7 +101,7 @@ class Emitter implements RunEmitter {
           return;
         }
       }
-      for (const backend of this.#backends) backend.push(event, pos);
+      for (const backend of this.#backends) backend.push(event, pos, attempt);
       if (this.#listeners.size > 0) this.#notify(event);
     } catch (err) {
       // Nothing may reach the host: a malformed event or an internal bug is logged, never thrown.
