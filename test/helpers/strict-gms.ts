@@ -141,13 +141,8 @@ export class StrictGmsServer {
           systemMetadata: p.systemMetadata as Record<string, unknown> | undefined,
           via: 'restli',
         };
-        const errors = validateMcp(mcp);
-        if (errors.length)
-          return fail(
-            422,
-            `Failed to validate record: ${errors.join('; ')}`,
-            'com.linkedin.metadata.entity.validation.ValidationException',
-          );
+        const invalid = invalidity(mcp);
+        if (invalid) return fail(422, invalid, VALIDATION_EXCEPTION);
         parsed.push(mcp);
       }
       this.accepted.push(...parsed);
@@ -179,13 +174,8 @@ export class StrictGmsServer {
             systemMetadata: w.systemMetadata as Record<string, unknown> | undefined,
             via: 'openapi',
           };
-          const errors = validateMcp(mcp);
-          if (errors.length)
-            return fail(
-              422,
-              `Failed to validate record: ${errors.join('; ')}`,
-              'com.linkedin.metadata.entity.validation.ValidationException',
-            );
+          const invalid = invalidity(mcp);
+          if (invalid) return fail(422, invalid, VALIDATION_EXCEPTION);
           parsed.push(mcp);
         }
       }
@@ -197,6 +187,15 @@ export class StrictGmsServer {
     }
     return fail(404, `No route for ${req.method} ${url.pathname}`);
   }
+}
+
+/** GMS's exception class for aspect validation failures (answered with 422). */
+const VALIDATION_EXCEPTION = 'com.linkedin.metadata.entity.validation.ValidationException';
+
+/** GMS's 422 message for an MCP its models reject, or undefined when it is valid. */
+function invalidity(mcp: AcceptedMcp): string | undefined {
+  const errors = validateMcp(mcp);
+  return errors.length ? `Failed to validate record: ${errors.join('; ')}` : undefined;
 }
 
 const PROPOSAL_KEYS = new Set([
