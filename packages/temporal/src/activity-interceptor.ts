@@ -2,7 +2,7 @@
 // outcome is `retry` unless the attempt can tell it is the last (non-retryable failure or type, attempts
 // exhausted, schedule-to-close budget spent); the workflow side closes what the worker cannot see (timeouts).
 // The activity runs inside runtrail's run context, so producer helpers (BullMQ hand-offs) link to it.
-import { currentRun, type InstanceRef, type RunEvent, type RunStatus, runWithContext } from '@runtrail/core';
+import { currentRun, type RunEvent, type RunStatus, runWithContext } from '@runtrail/core';
 import { CompleteAsyncError, type Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure, defaultPayloadConverter } from '@temporalio/common';
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next } from '@temporalio/worker';
@@ -187,6 +187,3 @@ function progressOf(details: unknown): RunEvent['progress'] | undefined {
   }
   return undefined;
 }
-
-/** Only for typing the refs exported to users. */
-export type { InstanceRef };
