@@ -1,63 +1,173 @@
 // @ts-check
 // BullMQ bench (issue 8), in one run on a local Redis: jobs/s through a Worker with instrumentWorker vs without
-// (target ≥ 0.97×), rounds alternating; and the QueueListener's lag (job finished → its end event accepted by the
-// emitter) while BullMQ runs at full speed.
-// Usage: pnpm build && node bench/bullmq/throughput.mjs [jobs=5000] [rounds=5]
+// (target ≥ 0.97×) and CPU time per job (the whole process, and its main thread alone), for processors from a no-op
+// (the worst case: runtrail's per-job cost is all there is besides BullMQ's own) to 1 ms of CPU work. Arms: no
+// runtrail; `instrumentWorker(worker)` on its defaults (delivery thread, spool, local store); the same emitter with
+// delivery on the main thread; the hooks alone (events discarded); a QueueListener in another process. The order of
+// the arms rotates every round so drift cancels. Then the QueueListener's lag (job finished → its end event
+// accepted by the emitter) while BullMQ runs at full speed.
+// Usage: pnpm build && node bench/bullmq/throughput.mjs [jobs=10000] [rounds=5]
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { instrumentWorker, QueueListener } from '@runtrail/bullmq';
-import { createEmitter, RunStoreTransport } from '@runtrail/core';
-import { Queue, QueueEvents, Worker } from 'bullmq';
+import { instrumentWorker, QueueListener, sharedEmitter } from '@runtrail/bullmq';
+import { disabledEmitter, emitterFromEnv } from '@runtrail/core';
+import { Queue, Worker } from 'bullmq';
 import { startServices } from '../../scripts/lib/services.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const JOBS = Number(process.argv[2] ?? 5000);
+const JOBS = Number(process.argv[2] ?? 10_000);
 const ROUNDS = Number(process.argv[3] ?? 5);
 const services = await startServices({ temporal: false });
 const redisUrl = /** @type {string} */ (services.redis?.url);
 const { hostname, port } = new URL(redisUrl);
 const connection = { host: hostname, port: Number(port), maxRetriesPerRequest: null };
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-bench-bullmq-'));
-const emitter = createEmitter({ transports: [new RunStoreTransport({ path: path.join(dir, 'runs.jsonl') })], maxQueueSize: 100_000 });
+// instrumentWorker's default emitter reads these (local store and spool, here in a temporary directory).
+process.env.RUNTRAIL_STORE = path.join(dir, 'runs.jsonl');
+process.env.RUNTRAIL_SPOOL_DIR = path.join(dir, 'spool');
+const defaults = sharedEmitter();
+// The same configuration with delivery on the main thread.
+const inHost = emitterFromEnv({ spool: { dir: path.join(dir, 'spool-host') }, env: { RUNTRAIL_STORE: path.join(dir, 'runs-host.jsonl') } });
+const discard = disabledEmitter();
+
+/** CPU time of this process's main thread, in µs (Linux; undefined elsewhere). */
+function mainThreadMicros() {
+  try {
+    const fields = fs.readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) * (1e6 / 100);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Iterations of the CPU processor's loop that take about 100 µs here (calibrated once, then fixed work per job). */
+const CPU_ITERATIONS = (() => {
+  let n = 10_000;
+  for (;;) {
+    const t0 = performance.now();
+    spin(n);
+    const took = performance.now() - t0;
+    if (took > 20) return Math.round((n * 0.1) / took);
+    n *= 2;
+  }
+})();
+
+/** @param {number} n */
+function spin(n) {
+  let x = n;
+  for (let i = 0; i < n; i++) x = (x * 31 + 7) % 1_000_003;
+  return x;
+}
+
+/** @typedef {{ name: string, jobs: number, run: (job: import('bullmq').Job) => Promise<unknown> }} Processor */
+/** @type {Processor[]} */
+const PROCESSORS = [
+  { name: 'no-op', jobs: JOBS, run: async (job) => job.data.n * 2 },
+  {
+    name: '1 ms of I/O',
+    jobs: JOBS,
+    run: async (job) => {
+      await new Promise((r) => setTimeout(r, 1));
+      return job.data.n * 2;
+    },
+  },
+  { name: '100 µs of CPU', jobs: JOBS, run: async () => spin(CPU_ITERATIONS) },
+  { name: '1 ms of CPU', jobs: Math.ceil(JOBS / 5), run: async () => spin(CPU_ITERATIONS * 10) },
+];
 
 /**
- * @param {boolean} instrumented
- * @param {number} round
- * @param {number} workMillis time each job waits (simulated I/O); 0 = a no-op processor, the worst case for overhead
+ * How the worker is observed (see the file comment).
+ * @typedef {'plain' | 'instrumentWorker' | 'mainThreadDelivery' | 'hooksOnly' | 'listener'} Arm
  */
-async function jobsPerSecond(instrumented, round, workMillis) {
-  const name = `bench-${instrumented ? 'rt' : 'plain'}-${round}-${Date.now()}`;
-  const queue = new Queue(name, { connection });
-  const events = new QueueEvents(name, { connection });
-  await events.waitUntilReady();
+/** @type {Arm[]} */
+const ARMS = ['plain', 'instrumentWorker', 'mainThreadDelivery', 'hooksOnly', 'listener'];
+
+/** @param {string} queue @param {number} jobs */
+function startListenerProcess(queue, jobs) {
+  const child = spawn(
+    process.execPath,
+    [path.join(here, 'listener-child.mjs'), redisUrl, queue, path.join(dir, `listener-${queue}.jsonl`), String(jobs)],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
+  const lines = readline.createInterface({ input: /** @type {import('node:stream').Readable} */ (child.stdout) });
+  /** @type {(line: string) => Promise<string>} */
+  const next = (prefix) =>
+    new Promise((resolve) => {
+      const on = (/** @type {string} */ line) => {
+        if (!line.startsWith(prefix)) return;
+        lines.off('line', on);
+        resolve(line);
+      };
+      lines.on('line', on);
+    });
+  return {
+    ready: next('ready'),
+    /** Waits until the listener saw every end, then stops it; resolves with how many it saw. */
+    async stop() {
+      const seen = next('seen');
+      child.stdin?.write('stop\n');
+      return Number((await seen).split(' ')[1]);
+    },
+  };
+}
+
+/**
+ * One round: the processor's jobs through a fresh queue and Worker (concurrency 20).
+ * @param {Processor} processor
+ * @param {Arm} arm
+ * @returns {Promise<Sample>}
+ */
+async function round(processor, arm) {
+  const JOBS = processor.jobs;
+  const name = `bench-${arm}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+  // Events stream long enough that the listener never has to repair a trimmed gap (same setting in every arm).
+  const queue = new Queue(name, { connection, streams: { events: { maxLen: 10 * JOBS } } });
+  const listener = arm === 'listener' ? startListenerProcess(name, JOBS) : undefined;
+  await listener?.ready;
   for (let i = 0; i < JOBS; i += 1000)
     await queue.addBulk(Array.from({ length: Math.min(1000, JOBS - i) }, (_, j) => ({ name: 'job', data: { n: i + j } })));
   let done = 0;
+  /** @type {(v?: unknown) => void} */
+  let finish = () => {};
   const finished = new Promise((resolve) => {
-    events.on('completed', () => {
-      if (++done === JOBS) resolve(undefined);
-    });
+    finish = resolve;
   });
+  const worker = new Worker(name, processor.run, { connection, concurrency: 20, autorun: false });
+  // Counted in the worker itself (every arm alike), not through QueueEvents, so the bench adds no Redis reader.
+  worker.on('completed', () => {
+    if (++done === JOBS) finish();
+  });
+  const emitter = { instrumentWorker: defaults, mainThreadDelivery: inHost, hooksOnly: discard }[/** @type {string} */ (arm)];
+  if (arm === 'instrumentWorker') instrumentWorker(worker);
+  else if (emitter) instrumentWorker(worker, { emitter });
+  const cpu0 = process.cpuUsage();
+  const main0 = mainThreadMicros();
   const t0 = performance.now();
-  const worker = new Worker(
-    name,
-    async (job) => {
-      if (workMillis > 0) await new Promise((r) => setTimeout(r, workMillis));
-      return job.data.n * 2;
-    },
-    { connection, concurrency: 20, autorun: false },
-  );
-  if (instrumented) instrumentWorker(worker, { emitter });
   void worker.run();
   await finished;
-  const rate = JOBS / ((performance.now() - t0) / 1000);
+  const seconds = (performance.now() - t0) / 1000;
+  // The CPU figures include delivering what the round produced (the store lines still queued).
+  await emitter?.flush();
+  const cpu = process.cpuUsage(cpu0);
+  const main1 = mainThreadMicros();
   await worker.close();
-  await events.close();
+  if (listener) {
+    const seen = await listener.stop();
+    if (seen !== JOBS) throw new Error(`the listener saw ${seen} of ${JOBS} ends`);
+  }
   await queue.obliterate({ force: true });
   await queue.close();
-  return rate;
+  return {
+    rate: JOBS / seconds,
+    cpuMicrosPerJob: (cpu.user + cpu.system) / JOBS,
+    mainThreadMicrosPerJob: main0 === undefined || main1 === undefined ? Number.NaN : (main1 - main0) / JOBS,
+  };
 }
 
 async function listenerLag() {
@@ -95,36 +205,46 @@ async function listenerLag() {
 
 /** @param {number[]} xs */
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
-/** @type {Record<string, {plain: number[], instrumented: number[]}>} */
-const scenarios = { noop: { plain: [], instrumented: [] }, io1ms: { plain: [], instrumented: [] } };
+/** @typedef {{ rate: number, cpuMicrosPerJob: number, mainThreadMicrosPerJob: number }} Sample */
+/** @type {Map<string, Record<Arm, Sample[]>>} */
+const samples = new Map(
+  PROCESSORS.map((p) => [p.name, { plain: [], instrumentWorker: [], mainThreadDelivery: [], hooksOnly: [], listener: [] }]),
+);
 try {
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const [name, work] of /** @type {const} */ ([
-      ['noop', 0],
-      ['io1ms', 1],
-    ])) {
-      scenarios[name]?.plain.push(await jobsPerSecond(false, round, work));
-      scenarios[name]?.instrumented.push(await jobsPerSecond(true, round, work));
+  // A warm-up round of each arm, not counted (JIT, connections).
+  for (const arm of ARMS) await round(/** @type {Processor} */ (PROCESSORS[0]), arm);
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const p of PROCESSORS) {
+      const s = /** @type {Record<Arm, Sample[]>} */ (samples.get(p.name));
+      // The order of the arms rotates from round to round, so drift on this shared machine cancels out.
+      for (let k = 0; k < ARMS.length; k++) {
+        const arm = /** @type {Arm} */ (ARMS[(r + k) % ARMS.length]);
+        s[arm].push(await round(p, arm));
+      }
     }
   }
   const lag = await listenerLag();
-  await emitter.close();
+  await Promise.all([defaults.close(), inHost.close()]);
   const result = {
     date: new Date().toISOString(),
     node: process.version,
     cpus: os.cpus().length,
-    jobsPerRound: JOBS,
     rounds: ROUNDS,
-    jobsPerSecond: Object.fromEntries(
-      Object.entries(scenarios).map(([k, v]) => [
-        k,
-        {
-          plain: Math.round(median(v.plain)),
-          instrumentWorker: Math.round(median(v.instrumented)),
-          ratio: +(median(v.instrumented) / median(v.plain)).toFixed(3),
-        },
-      ]),
-    ),
+    processors: PROCESSORS.map((p) => {
+      const s = /** @type {Record<Arm, Sample[]>} */ (samples.get(p.name));
+      const rate = (/** @type {Arm} */ arm) => median(s[arm].map((x) => x.rate));
+      const cpu = (/** @type {Arm} */ arm) => median(s[arm].map((x) => x.cpuMicrosPerJob));
+      const main = (/** @type {Arm} */ arm) => median(s[arm].map((x) => x.mainThreadMicrosPerJob));
+      return {
+        processor: p.name,
+        jobsPerRound: p.jobs,
+        jobsPerSecond: Object.fromEntries(ARMS.map((arm) => [arm, Math.round(rate(arm))])),
+        ratio: Object.fromEntries(ARMS.filter((arm) => arm !== 'plain').map((arm) => [arm, +(rate(arm) / rate('plain')).toFixed(3)])),
+        workerCpuMicrosPerJob: Object.fromEntries(ARMS.map((arm) => [arm, +cpu(arm).toFixed(1)])),
+        mainThreadCpuMicrosPerJob: Object.fromEntries(ARMS.map((arm) => [arm, +main(arm).toFixed(1)])),
+        instrumentWorkerRatioPerRound: s.plain.map((x, i) => +((s.instrumentWorker[i]?.rate ?? 0) / x.rate).toFixed(3)),
+      };
+    }),
     listener: lag,
   };
   fs.mkdirSync(path.join(here, '..', 'results'), { recursive: true });

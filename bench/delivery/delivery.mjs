@@ -61,6 +61,32 @@ async function enqueueCost() {
   return { medianNs: Math.round(median(samples)), p99Ns: Math.round(sorted[Math.floor(sorted.length * 0.99)] ?? 0) };
 }
 
+// 1b. a long-lived emitter: enqueue cost over the first 200 000 events and after 1 000 000, delivering to the store
+// as it goes. Its dedup memories are full by then and keep forgetting; that must not cost more per event (a
+// "delete the oldest key" set made every enqueue 20–80 µs once full, see src/util/bounded.ts).
+async function longLived() {
+  const file = path.join(os.tmpdir(), `rt-bench-long-${process.pid}.jsonl`);
+  const emitter = createEmitter({ transports: [new RunStoreTransport({ path: file })], maxQueueSize: 100_000 });
+  const total = 1_200_000;
+  /** @type {number[]} */
+  const first = [];
+  /** @type {number[]} */
+  const last = [];
+  for (let done = 0; done < total; done += 1000) {
+    const events = makeRuns(1000, `long-${done}`);
+    const t0 = process.hrtime.bigint();
+    for (const e of events) emitter.enqueue(e);
+    const ns = Number(process.hrtime.bigint() - t0) / 1000;
+    if (done < 200_000) first.push(ns);
+    else if (done >= total - 200_000) last.push(ns);
+    await new Promise((r) => setImmediate(r));
+  }
+  await emitter.close(30_000);
+  const sent = emitter.stats().sent;
+  fs.rmSync(file, { force: true });
+  return { events: total, delivered: sent, firstMedianNs: Math.round(median(first)), afterMillionMedianNs: Math.round(median(last)) };
+}
+
 // 2. throughput: events/s through the whole engine to a loopback server in another process.
 async function throughput() {
   const server = fork(path.join(HERE, 'sink-server.mjs'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
@@ -130,6 +156,7 @@ const result = {
   cpus: os.cpus().length,
   events: N,
   enqueue: await enqueueCost(),
+  longLived: await longLived(),
   throughput: await throughput(),
   outage: await outage(),
 };

@@ -9,6 +9,6 @@ export { jobLineage } from './lineage.js';
 export type { InstrumentOptions } from './options.js';
 export type { ProducerOptions } from './producer.js';
 export { addFlow, addJob, trackedProcessor } from './producer.js';
-export type { QueueListenerOptions, RecoveryReport } from './queue-listener.js';
+export type { QueueListenerOptions, RecoveryReport, RedisClientLike } from './queue-listener.js';
 export { QueueListener } from './queue-listener.js';
 export { closeSharedEmitter, sharedEmitter } from './shared-emitter.js';

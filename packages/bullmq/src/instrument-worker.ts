@@ -20,6 +20,16 @@ function withLinks(started: Links | Promise<Links>, fn: (links: Links) => void):
   else fn(started);
 }
 
+/** Copies the links that are set onto `event` (no spread: most jobs have none). */
+function addLinks(event: RunEvent, links: Links): void {
+  if (links.parent) event.parent = links.parent;
+  if (links.root) event.root = links.root;
+  if (links.upstream) event.upstream = links.upstream;
+}
+
+/** Links of a job that has no FlowProducer parent and no hand-off: shared, never mutated. */
+const NO_LINKS: Links = Object.freeze({});
+
 interface Attempt {
   ref: InstanceRef;
   attempt: number;
@@ -74,24 +84,24 @@ export function instrumentWorker(worker: Worker, options: InstrumentOptions = {}
     const startTime = job.processedOn ?? Date.now();
     const statics = options.jobs?.[job.name];
     const handoff = handoffOf(job.data);
-    const startWith = (links: Links): Links => {
-      if (handoff) {
-        links.upstream = [handoff.upstream];
-        links.root ??= handoff.root ?? handoff.upstream;
-      }
+    const startWith = (found: Links): Links => {
+      const links: Links = handoff
+        ? { ...found, upstream: [handoff.upstream], root: found.root ?? handoff.root ?? handoff.upstream }
+        : found;
       const properties: Record<string, string> = {
         queue,
         prefix,
         jobId: String(job.id),
         jobName: job.name,
         attempt: String(attempt),
-        ...statics?.properties,
       };
+      if (statics?.properties) Object.assign(properties, statics.properties);
       if (job.repeatJobKey) properties.scheduler = job.repeatJobKey;
       if (job.opts.priority) properties.priority = String(job.opts.priority);
       if (job.opts.delay) properties.delayMillis = String(job.opts.delay);
       if (worker.opts.name) properties.workerName = worker.opts.name;
-      const event: RunEvent = { kind: 'start', instance: ref, attempt, time: startTime, properties, ...links };
+      const event: RunEvent = { kind: 'start', instance: ref, attempt, time: startTime, properties };
+      addLinks(event, links);
       if (job.opts.attempts) event.maxAttempts = job.opts.attempts;
       if (job.repeatJobKey) {
         event.type = 'BATCH_SCHEDULED';
@@ -107,12 +117,12 @@ export function instrumentWorker(worker: Worker, options: InstrumentOptions = {}
     const started: Links | Promise<Links> = job.parent?.id
       ? parents
           .resolve({ id: job.parent.id, queueKey: job.parent.queueKey })
-          .then((links) => startWith({ ...links }))
+          .then((links) => startWith(links))
           .catch((err) => {
             logger.warn({ err }, 'runtrail: could not resolve a job parent');
-            return startWith({});
+            return startWith(NO_LINKS);
           })
-      : startWith({});
+      : startWith(NO_LINKS);
     const a: Attempt = { ref, attempt, startTime, started, lastProgress: 0 };
     attempts.set(`${job.id}`, a);
     return a;
@@ -128,24 +138,20 @@ export function instrumentWorker(worker: Worker, options: InstrumentOptions = {}
     attempts.delete(key);
     const declared = takeDeclarations(job);
     const statics = options.jobs?.[job.name];
-    withLinks(a.started, (links) => {
-      const event: RunEvent = {
-        kind: 'end',
-        instance: a.ref,
-        attempt: a.attempt,
-        time: job.finishedOn ?? Date.now(),
-        startTime: a.startTime,
-        result,
-        ...links,
-      };
-      const inputs = [...(statics?.inputs ?? []), ...(declared?.inputs ?? [])];
-      const outputs = [...(statics?.outputs ?? []), ...(declared?.outputs ?? [])];
-      if (inputs.length) event.inputs = inputs;
-      if (outputs.length) event.outputs = outputs;
+    const time = job.finishedOn ?? Date.now();
+    const emit = (links: Links) => {
+      const event: RunEvent = { kind: 'end', instance: a.ref, attempt: a.attempt, time, startTime: a.startTime, result };
+      addLinks(event, links);
+      // Arrays only when something was declared: this runs once per job.
+      if (statics?.inputs?.length || declared?.inputs?.length) event.inputs = [...(statics?.inputs ?? []), ...(declared?.inputs ?? [])];
+      if (statics?.outputs?.length || declared?.outputs?.length)
+        event.outputs = [...(statics?.outputs ?? []), ...(declared?.outputs ?? [])];
       if (declared?.properties) event.properties = declared.properties;
       if (declared?.metrics) event.metrics = declared.metrics;
       enqueue(event);
-    });
+    };
+    if (a.started instanceof Promise) void a.started.then(emit);
+    else emit(a.started);
   };
 
   const onCompleted = guard('completed', (job: Job) => end(job, { status: 'success' }));
@@ -177,7 +183,10 @@ export function instrumentWorker(worker: Worker, options: InstrumentOptions = {}
       if (typeof p.total === 'number') event.progress.total = p.total;
       if (typeof p.message === 'string') event.progress.message = p.message.slice(0, 1000);
     }
-    withLinks(a.started, (links) => enqueue({ ...event, ...links }));
+    withLinks(a.started, (links) => {
+      addLinks(event, links);
+      enqueue(event);
+    });
   });
 
   // A stalled job's attempt ended without a word from its worker (often a crash); it goes back to wait.

@@ -16,6 +16,8 @@ interface JobLike {
 }
 
 const declarations = new WeakMap<object, JobDeclarations>();
+/** Jobs with declarations not taken yet: when none, taking costs nothing (the hot path of every job end). */
+let pending = 0;
 
 /** Lineage of a job's current attempt. */
 export interface JobLineage {
@@ -31,6 +33,7 @@ export function jobLineage(job: JobLike): JobLineage {
   if (!d) {
     d = {};
     declarations.set(job, d);
+    pending++;
   }
   const decl = d;
   const api: JobLineage = {
@@ -56,7 +59,10 @@ export function jobLineage(job: JobLike): JobLineage {
 
 /** Takes (and forgets) what was declared for `job`. */
 export function takeDeclarations(job: object): JobDeclarations | undefined {
+  if (pending === 0) return undefined;
   const d = declarations.get(job);
+  if (d === undefined) return undefined;
   declarations.delete(job);
+  pending--;
   return d;
 }

@@ -4,8 +4,9 @@ import type { DatasetRef, EmitterFromEnvOptions, Logger, RunEventSink } from '@r
 /** Options of `instrumentWorker(worker, options?)`. Every field is optional. */
 export interface InstrumentOptions {
   /**
-   * Where events go. Default: one shared `emitterFromEnv({ spool: {} })` per process — the local store, plus
-   * DataHub / OpenLineage when their environment variables are set, with the durable spool on.
+   * Where events go. Default: one shared `emitterFromEnv({ spool: {}, deliveryThread: true })` per process — the
+   * local store, plus DataHub / OpenLineage when their environment variables are set, with the durable spool on and
+   * delivery on a worker thread (`RUNTRAIL_DELIVERY_THREAD=off` keeps it on the main thread).
    */
   emitter?: RunEventSink;
   /** Options of the default emitter (ignored when `emitter` is given). */

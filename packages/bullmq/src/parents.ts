@@ -1,6 +1,6 @@
 // Resolves FlowProducer parents to InstanceRefs. A child only knows its parent's id and queue; the parent's
 // identity also needs its name and creation time, read once per parent (Job.fromId) and cached.
-import type { InstanceRef } from '@runtrail/core';
+import { BoundedMap, type InstanceRef } from '@runtrail/core';
 import { type ConnectionOptions, Job, Queue } from 'bullmq';
 import { jobRef, splitQueueKey } from './identity.js';
 
@@ -14,7 +14,7 @@ const MAX_DEPTH = 20;
 
 export class ParentResolver {
   readonly #queues = new Map<string, Queue>();
-  readonly #refs = new Map<string, Promise<{ ref: InstanceRef; parent?: ParentLink } | undefined>>();
+  readonly #refs = new BoundedMap<string, Promise<{ ref: InstanceRef; parent?: ParentLink } | undefined>>(MAX_CACHED);
 
   constructor(
     readonly connection: ConnectionOptions,
@@ -43,7 +43,6 @@ export class ParentResolver {
     if (!found) {
       found = this.#fetch(link).catch(() => undefined);
       this.#refs.set(key, found);
-      if (this.#refs.size > MAX_CACHED) this.#refs.delete(this.#refs.keys().next().value as string);
     }
     return found;
   }

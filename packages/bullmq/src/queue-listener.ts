@@ -4,22 +4,37 @@
 // committed (with the per-job state) only after the emitter accepted the batch's events; on start the listener
 // resumes there, detects a gap left by trimming and rebuilds missing ends from the completed/failed sets.
 // Model: one active listener per queue set (two would both report; the emitter dedups within a process only).
-import { type InstanceRef, type Logger, quietLogger, type RunEvent, type RunEventSink } from '@runtrail/core';
+import { BoundedMap, type InstanceRef, type Logger, quietLogger, type RunEvent, type RunEventSink } from '@runtrail/core';
 import { Redis, type RedisOptions } from 'ioredis';
 import { handoffOf } from './handoff.js';
 import { DEFAULT_PREFIX, jobRef, splitQueueKey } from './identity.js';
 import { compareStreamIds, listenerKeys, streamTime, type TrackedJob } from './listener-state.js';
 import { sharedEmitter } from './shared-emitter.js';
 
+/**
+ * An ioredis client of any supported major (5 or 6): the listener only calls `duplicate()` on it, so its own
+ * connections come from the same ioredis the application uses.
+ */
+export interface RedisClientLike {
+  duplicate(override?: Partial<RedisOptions>): unknown;
+}
+
+function isClient(c: RedisOptions | RedisClientLike): c is RedisClientLike {
+  return typeof (c as RedisClientLike).duplicate === 'function';
+}
+
 /** Options of `new QueueListener(options)`. */
 export interface QueueListenerOptions {
-  /** Redis connection: ioredis options or a URL. The listener opens two connections of its own. */
-  connection: RedisOptions | string;
+  /**
+   * Redis connection: ioredis options or a URL (connections made with the `ioredis` this package resolves), or an
+   * ioredis client (5.x or 6.x) the listener duplicates and never closes. The listener opens two connections.
+   */
+  connection: RedisOptions | string | RedisClientLike;
   /** Queue names to observe. */
   queues: string[];
   /** Key prefix of the queues. Default `bull`. */
   prefix?: string;
-  /** Where events go. Default the process-wide `emitterFromEnv({ spool: {} })`. */
+  /** Where events go. Default the process-wide `sharedEmitter()` (spool on, delivery on a worker thread). */
   emitter?: RunEventSink;
   /** DataHub cluster. Default `RUNTRAIL_CLUSTER`, else `prod`. */
   cluster?: string;
@@ -68,10 +83,10 @@ export class QueueListener {
   #orphanTimer: NodeJS.Timeout | undefined;
   readonly #ids = new Map<string, string>();
   readonly #jobs = new Map<string, Map<string, TrackedJob>>();
-  readonly #parentCache = new Map<string, { ref: InstanceRef; parentLink?: { id: string; queueKey: string } } | null>();
+  readonly #parentCache = new BoundedMap<string, { ref: InstanceRef; parentLink?: { id: string; queueKey: string } } | null>(10_000);
   readonly #suspects = new Set<string>();
   /** Jobs whose end a repair rebuilt, with their finish time: their older events still in the stream are skipped. */
-  readonly #repaired = new Map<string, number>();
+  readonly #repaired = new BoundedMap<string, number>(100_000);
   /** Counters for tests and monitoring. */
   readonly stats = { entries: 0, lookups: 0, events: 0, batches: 0 };
 
@@ -90,7 +105,10 @@ export class QueueListener {
 
   #redis(): Redis {
     const c = this.#o.connection;
-    return typeof c === 'string' ? new Redis(c, { maxRetriesPerRequest: null }) : new Redis({ ...c, maxRetriesPerRequest: null });
+    if (typeof c === 'string') return new Redis(c, { maxRetriesPerRequest: null });
+    // A blocking XREAD must not retry-and-fail while Redis restarts, hence no per-request retry limit.
+    if (isClient(c)) return c.duplicate({ maxRetriesPerRequest: null }) as Redis;
+    return new Redis({ ...c, maxRetriesPerRequest: null });
   }
 
   /** Loads checkpoints and per-job state, repairs gaps, then starts reading. Resolves once reading began. */
@@ -361,7 +379,6 @@ export class QueueListener {
               }
             : null,
         );
-        if (this.#parentCache.size > 10_000) this.#parentCache.delete(this.#parentCache.keys().next().value as string);
       }
       return this.#parentCache.get(key) ?? undefined;
     };
@@ -500,7 +517,6 @@ export class QueueListener {
 
   #markRepaired(queue: string, jobId: string, finishedOn: number): void {
     this.#repaired.set(`${queue}:${jobId}`, finishedOn);
-    if (this.#repaired.size > 100_000) this.#repaired.delete(this.#repaired.keys().next().value as string);
   }
 
   /** Jobs active with no lock on two checks in a row: their worker is gone and nobody will requeue them. */

@@ -3,9 +3,12 @@ import { type EmitterFromEnvOptions, emitterFromEnv, type RunEmitter } from '@ru
 
 let shared: RunEmitter | undefined;
 
-/** The process-wide default emitter (`emitterFromEnv({ spool: {} })`). */
+/**
+ * The process-wide default emitter: `emitterFromEnv({ spool: {}, deliveryThread: true })` — delivery runs on a
+ * worker thread, so a busy Worker's event loop only hands each event over.
+ */
 export function sharedEmitter(options: EmitterFromEnvOptions = {}): RunEmitter {
-  shared ??= emitterFromEnv({ spool: {}, ...options });
+  shared ??= emitterFromEnv({ spool: {}, deliveryThread: true, ...options });
   return shared;
 }
 

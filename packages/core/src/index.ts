@@ -147,9 +147,12 @@ export {
   quietLogger,
   redact,
   runtrailDisabled,
+  ThreadedEmitter,
   transportsFromEnv,
 } from './delivery/index.js';
 export { ConsoleTransport } from './transports/console.js';
 export type { RunStoreTransportOptions } from './transports/run-store.js';
 export { defaultStorePath, RunStoreTransport, readRunStore } from './transports/run-store.js';
+// bounded memories, for adapters' caches (src/util)
+export { BoundedMap, BoundedSet } from './util/bounded.js';
 // delivery and local transports — END

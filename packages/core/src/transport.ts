@@ -13,6 +13,11 @@ export interface Transport<W = unknown> {
   readonly maxBatchBytes: number;
   /** Neutral event → wire items, in the order they must be sent. Must not throw for valid events. */
   map(event: RunEvent): W[];
+  /**
+   * Optional: `map` given the event's JSON text as well (`JSON.stringify(event)`), which the engine already has when
+   * a spool is on — transports that write exactly that (the local store) reuse it instead of serializing again.
+   */
+  mapJson?(event: RunEvent, json: string): W[];
   /** Serialized size of one wire item in bytes, for batching. */
   sizeOf(item: W): number;
   /**

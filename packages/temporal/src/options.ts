@@ -11,8 +11,9 @@ export interface StaticLineage {
 /** Options of `new RuntrailPlugin(options?)`. Every field is optional. */
 export interface RuntrailPluginOptions {
   /**
-   * Where events go. Default: `emitterFromEnv({ spool: {} })` — the local store, plus DataHub / OpenLineage when
-   * their environment variables are set, with the durable spool on (`RUNTRAIL_SPOOL=off` disables it).
+   * Where events go. Default: `emitterFromEnv({ spool: {}, deliveryThread: true })` — the local store, plus DataHub /
+   * OpenLineage when their environment variables are set, with the durable spool on (`RUNTRAIL_SPOOL=off` disables
+   * it) and delivery on a worker thread (`RUNTRAIL_DELIVERY_THREAD=off` keeps it on the main thread).
    */
   emitter?: RunEventSink;
   /** Options for the default emitter (ignored when `emitter` is given). */

@@ -1,6 +1,7 @@
 // Worker-side half of the plugin: turns what the workflow sink and the activity interceptor observe into neutral
 // RunEvents and hands them to the emitter (enqueue only: synchronous, never throws, never waits).
 import {
+  BoundedMap,
   emitterFromEnv,
   type InstanceRef,
   instanceKey,
@@ -25,6 +26,7 @@ export interface ActivityExecution {
   ended: boolean;
 }
 
+/** Activity attempts remembered for a workflow-side outcome: at least this many, at most twice as many. */
 const MAX_TRACKED_ACTIVITIES = 10_000;
 
 function merge(
@@ -58,7 +60,7 @@ export class Recorder {
   readonly #options: RuntrailPluginOptions;
   #emitter: RunEventSink | undefined;
   readonly #ownsEmitter: boolean;
-  readonly #activities = new Map<string, ActivityExecution>();
+  readonly #activities = new BoundedMap<string, ActivityExecution>(MAX_TRACKED_ACTIVITIES);
   readonly #excludedWorkflows: Set<string>;
   readonly #excludedActivities: Set<string>;
 
@@ -77,7 +79,7 @@ export class Recorder {
 
   /** The emitter, created from the environment on first use (so a client-only plugin opens nothing). */
   get emitter(): RunEventSink {
-    this.#emitter ??= emitterFromEnv({ spool: {}, logger: this.logger, ...this.#options.emitterOptions });
+    this.#emitter ??= emitterFromEnv({ spool: {}, deliveryThread: true, logger: this.logger, ...this.#options.emitterOptions });
     return this.#emitter;
   }
 
@@ -211,9 +213,7 @@ export class Recorder {
   /** Remembers an activity attempt (bounded), so a later workflow-side outcome can close it. */
   trackActivity(execution: ActivityExecution): void {
     const key = instanceKey(execution.ref);
-    this.#activities.delete(key);
     this.#activities.set(key, execution);
-    if (this.#activities.size > MAX_TRACKED_ACTIVITIES) this.#activities.delete(this.#activities.keys().next().value as string);
   }
 
   /** Flushes (and, when it owns the emitter, closes) on worker shutdown; errors are logged, never thrown. */

@@ -2,7 +2,9 @@
 // properties, relationships, iolets and a STARTED run event; an end writes COMPLETE with result, attempt and
 // duration. Templates (DataFlow/DataJob) are written once per process and never with empty ownership or tags,
 // which would wipe what users edited in the UI. Pure apart from bounded "already sent" memories.
+import { ConfigError } from '../errors.js';
 import type { DatasetRef, InstanceRef, RunEvent, RunStatus } from '../model/run-event.js';
+import { BoundedMap, BoundedSet } from '../util/bounded.js';
 import {
   dataFlowInfo,
   dataJobInfo,
@@ -55,7 +57,10 @@ export interface DataHubMapperOptions {
   materializeDatasets?: boolean;
   /** Write an `operation` on each output dataset of a successful run. Default `true`. */
   operations?: boolean;
-  /** Templates and datasets remembered as already written (oldest forgotten first). Default 10 000. */
+  /**
+   * Templates and datasets remembered as already written, and runs' start properties: at least this many of each
+   * (the least recently used forgotten first), at most twice as many. Default 10 000.
+   */
   maxRemembered?: number;
 }
 
@@ -75,19 +80,6 @@ const RESULT_TYPE: Record<RunStatus, ResultType> = {
 /** Statuses whose DataHub result type hides them, so `nativeResultType` carries the status itself. */
 const NATIVE_IS_STATUS: ReadonlySet<RunStatus> = new Set(['cancelled', 'timed_out', 'terminated', 'skipped']);
 
-/** A set that forgets its oldest members past `max`. */
-class BoundedSet {
-  readonly #items = new Set<string>();
-  constructor(readonly max: number) {}
-  has(key: string): boolean {
-    return this.#items.has(key);
-  }
-  add(key: string): void {
-    this.#items.add(key);
-    if (this.#items.size > this.max) this.#items.delete(this.#items.values().next().value as string);
-  }
-}
-
 /** Maps neutral run events to DataHub MCPs, in the order DataHub's SDK emits them. */
 export class DataHubMapper {
   readonly #templates: DataHubTemplateMode;
@@ -100,11 +92,11 @@ export class DataHubMapper {
   readonly #sentTemplates: BoundedSet;
   readonly #sentDatasets: BoundedSet;
   /** Per template: the datasets its runs read and wrote so far, to grow dataJobInputOutput as a union. */
-  readonly #templateIo = new Map<string, { inputs: Set<string>; outputs: Set<string> }>();
+  readonly #templateIo: BoundedMap<string, { inputs: Set<string>; outputs: Set<string> }>;
   /** Per instance: the properties its start carried, so an end that re-writes properties keeps them. */
-  readonly #startProperties = new Map<string, Record<string, string>>();
-  readonly #max: number;
+  readonly #startProperties: BoundedMap<string, Record<string, string>>;
 
+  /** @throws ConfigError when `maxRemembered` is not an integer ≥ 1. */
   constructor(options: DataHubMapperOptions = {}) {
     this.#templates = options.templates ?? 'emit';
     this.#platformInstance = options.platformInstance;
@@ -113,9 +105,12 @@ export class DataHubMapper {
     this.#edges = options.edges ?? true;
     this.#materialize = options.materializeDatasets ?? true;
     this.#operations = options.operations ?? true;
-    this.#max = options.maxRemembered ?? 10_000;
-    this.#sentTemplates = new BoundedSet(this.#max);
-    this.#sentDatasets = new BoundedSet(this.#max);
+    const max = options.maxRemembered ?? 10_000;
+    if (!Number.isInteger(max) || max < 1) throw new ConfigError(`DataHub maxRemembered must be an integer ≥ 1, got ${max}`);
+    this.#sentTemplates = new BoundedSet(max);
+    this.#sentDatasets = new BoundedSet(max);
+    this.#templateIo = new BoundedMap(max);
+    this.#startProperties = new BoundedMap(max);
   }
 
   /** The DPI URN of an instance (guid of orchestrator, cluster, id). */
@@ -140,7 +135,7 @@ export class DataHubMapper {
     const urn = instanceUrn(ref);
     const out: DataHubMcp[] = [...this.#templateMcps(ref)];
     const properties = this.#properties(event);
-    this.#remember(this.#startProperties, urn, properties);
+    this.#startProperties.set(urn, properties);
     out.push(propertiesMcp(urn, event, properties, ref.createdAt ?? event.time));
     out.push(
       mcp(
@@ -244,7 +239,7 @@ export class DataHubMapper {
     let io = this.#templateIo.get(job);
     if (!io) {
       io = { inputs: new Set(), outputs: new Set() };
-      this.#remember(this.#templateIo, job, io);
+      this.#templateIo.set(job, io);
     }
     const before = io.inputs.size + io.outputs.size;
     for (const ds of event.inputs ?? []) io.inputs.add(datasetUrnFromRef(ds));
@@ -283,12 +278,6 @@ export class DataHubMapper {
       platform: dataPlatformUrn(ref.orchestrator),
       instance: dataPlatformInstanceUrn(ref.orchestrator, this.#platformInstance as string),
     };
-  }
-
-  #remember<V>(map: Map<string, V>, key: string, value: V): void {
-    map.delete(key);
-    map.set(key, value);
-    if (map.size > this.#max) map.delete(map.keys().next().value as string);
   }
 }
 

@@ -6,7 +6,7 @@ import { backoffDelayMillis } from '../http/backoff.js';
 import { attemptKey } from '../model/keys.js';
 import type { RunEvent } from '../model/run-event.js';
 import type { Transport } from '../transport.js';
-import { BoundedSet } from './bounded-set.js';
+import { BoundedSet } from '../util/bounded.js';
 import type { DeadLetterFile } from './dead-letter.js';
 import { safeLog } from './logger.js';
 import type { Spool, SpoolPosition } from './spool.js';
@@ -19,6 +19,8 @@ export interface Entry {
   key: string;
   /** Spool position, when spooled. */
   pos?: SpoolPosition;
+  /** The event's JSON text when the spool made it (for `Transport.mapJson`). */
+  json?: string;
   /** Wire items, mapped when first batched. */
   items?: unknown[];
   /** Send alone (after a batch was refused, to find the one item the backend rejects). */
@@ -38,8 +40,13 @@ export interface BackendLimits {
   maxRetryDelayMillis: number;
 }
 
+/** Longest delay before a delivered batch shows in spool progress, in milliseconds (the spool persists every 100 ms). */
+const PROGRESS_MILLIS = 50;
+
 /** Kinds the overflow policy may drop first (DESIGN.md §5). */
-const EXPENDABLE = new Set(['running', 'queued']);
+function expendable(kind: RunEvent['kind']): boolean {
+  return kind === 'running' || kind === 'queued';
+}
 
 export class Backend {
   readonly stats: BackendStats = {
@@ -53,11 +60,13 @@ export class Backend {
     circuit: 'closed',
   };
   readonly #queue: Entry[] = [];
-  readonly #inFlight = new Set<Entry>();
+  /** Batches in flight, and how many entries they hold (per batch, not per entry: the hot path). */
+  readonly #inFlight = new Set<Entry[]>();
+  #inFlightCount = 0;
   /** attemptKey → number of `start` entries not yet accepted (queued or in flight). */
   readonly #pendingStarts = new Map<string, number>();
   /** Attempts whose start was dropped: their end is dropped too, so nothing waits forever. */
-  readonly #droppedStarts = new BoundedSet(100_000);
+  readonly #droppedStarts = new BoundedSet(50_000);
   /** Spool seqs delivered above the watermark. */
   readonly #doneAbove = new Set<number>();
   /** With a spool: first position whose events are on disk only (queue was full, or replay after restart). */
@@ -75,6 +84,7 @@ export class Backend {
   readonly #controllers = new Set<AbortController>();
   readonly #idleWaiters: Array<() => void> = [];
   #dropLogged = false;
+  #progressTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly transport: Transport,
@@ -94,7 +104,7 @@ export class Backend {
   }
 
   /** Takes an accepted event. Synchronous, never throws, never waits. */
-  push(event: RunEvent, pos: SpoolPosition | undefined, key: string = attemptKey(event)): void {
+  push(event: RunEvent, pos: SpoolPosition | undefined, key: string = attemptKey(event), json?: string): void {
     if (event.kind === 'end' && this.#droppedStarts.size > 0 && this.#droppedStarts.has(key)) {
       this.#drop(1);
       return;
@@ -105,7 +115,7 @@ export class Backend {
       this.#schedule();
       return;
     }
-    if (this.#queue.length + this.#inFlight.size >= this.limits.maxQueueSize) {
+    if (this.#queue.length + this.#inFlightCount >= this.limits.maxQueueSize) {
       if (this.spool && pos) {
         this.#diskFrom = pos;
         this.stats.spooled = this.spool.backlog;
@@ -114,7 +124,7 @@ export class Backend {
       }
       if (!this.#makeRoom(event)) return;
     }
-    this.#enqueue({ event, key, pos });
+    this.#enqueue({ event, key, pos, json });
     this.#schedule();
   }
 
@@ -132,13 +142,15 @@ export class Backend {
 
   /** Events not delivered yet (queued, in flight, on disk only). */
   get undelivered(): number {
-    return this.#queue.length + this.#inFlight.size + (this.#diskFrom && this.spool ? this.spool.end.seq - this.#diskFrom.seq : 0);
+    return this.#queue.length + this.#inFlightCount + (this.#diskFrom && this.spool ? this.spool.end.seq - this.#diskFrom.seq : 0);
   }
 
   /** Stops timers and aborts requests in flight (their events stay in the spool or are reported). */
   abort(): void {
     this.#closing = true;
     if (this.#timer) clearTimeout(this.#timer);
+    if (this.#progressTimer) clearTimeout(this.#progressTimer);
+    this.#progressTimer = undefined;
     this.#timer = undefined;
     for (const c of this.#controllers) c.abort();
   }
@@ -151,10 +163,23 @@ export class Backend {
       if (p && p.seq < watermark.seq) watermark = p;
     };
     consider(this.#diskFrom);
-    for (const e of this.#inFlight) consider(e.pos);
+    for (const batch of this.#inFlight) for (const e of batch) consider(e.pos);
     for (const e of this.#queue) consider(e.pos);
     for (const seq of this.#doneAbove) if (seq < watermark.seq) this.#doneAbove.delete(seq);
     this.spool.setProgress(this.transport.name, watermark, [...this.#doneAbove].slice(0, 10_000));
+  }
+
+  /**
+   * Saves progress within `PROGRESS_MILLIS`: the watermark scans the queue, and the spool persists no more often
+   * anyway, so after each request only one scan per interval (flush and close save at once).
+   */
+  #saveProgressSoon(): void {
+    if (!this.spool || this.#progressTimer) return;
+    this.#progressTimer = setTimeout(() => {
+      this.#progressTimer = undefined;
+      this.saveProgress();
+    }, PROGRESS_MILLIS);
+    this.#progressTimer.unref();
   }
 
   /** After the spool was truncated: every position restarts at 0. */
@@ -165,7 +190,7 @@ export class Backend {
   #enqueue(entry: Entry): void {
     if (this.#queue.length === 0) this.#oldestQueuedAt = Date.now();
     this.#queue.push(entry);
-    if (EXPENDABLE.has(entry.event.kind)) this.#expendable++;
+    if (expendable(entry.event.kind)) this.#expendable++;
     if (entry.event.kind === 'start') this.#pendingStarts.set(entry.key, (this.#pendingStarts.get(entry.key) ?? 0) + 1);
     this.stats.queued = this.#queue.length;
   }
@@ -177,7 +202,7 @@ export class Backend {
    */
   #makeRoom(incoming: RunEvent): boolean {
     if (this.#expendable > 0) {
-      const victim = this.#queue.findIndex((e) => EXPENDABLE.has(e.event.kind));
+      const victim = this.#queue.findIndex((e) => expendable(e.event.kind));
       if (victim >= 0) {
         this.#queue.splice(victim, 1);
         this.#expendable--;
@@ -185,7 +210,7 @@ export class Backend {
         return true;
       }
     }
-    if (EXPENDABLE.has(incoming.kind)) {
+    if (expendable(incoming.kind)) {
       this.#drop(1);
       return false;
     }
@@ -216,17 +241,18 @@ export class Backend {
 
   #refill(): void {
     if (!this.spool || !this.#diskFrom) return;
-    const room = this.limits.maxQueueSize - this.#queue.length - this.#inFlight.size;
+    const room = this.limits.maxQueueSize - this.#queue.length - this.#inFlightCount;
     if (room <= 0) return;
     const { records, next } = this.spool.read(this.#diskFrom, room, (seq) => this.#doneAbove.has(seq));
-    for (const r of records) this.#enqueue({ event: r.event, key: attemptKey(r.event), pos: { seq: r.seq, offset: r.offset } });
+    for (const r of records)
+      this.#enqueue({ event: r.event, key: attemptKey(r.event), pos: { seq: r.seq, offset: r.offset }, json: r.json });
     this.#diskFrom = next.seq >= this.spool.end.seq ? undefined : next;
     this.stats.spooled = this.spool.backlog;
   }
 
   #isSettled(): boolean {
-    if (this.#queue.length === 0 && this.#inFlight.size === 0 && !this.#diskFrom) return true;
-    return this.#inFlight.size === 0 && (this.stats.circuit === 'open' || (this.#failures > 0 && this.#closing));
+    if (this.#queue.length === 0 && this.#inFlightCount === 0 && !this.#diskFrom) return true;
+    return this.#inFlightCount === 0 && (this.stats.circuit === 'open' || (this.#failures > 0 && this.#closing));
   }
 
   #notifyIdle(): void {
@@ -240,7 +266,11 @@ export class Backend {
     if (this.#closing && !this.#urgent) return;
     const ready = now || this.#urgent || this.#queue.length >= this.limits.maxBatchSize || this.#diskFrom !== undefined;
     const at = Math.max(this.#pausedUntil, ready ? Date.now() : this.#oldestQueuedAt + this.limits.flushIntervalMillis);
-    if (this.#timer && this.#timerAt <= at) return;
+    if (this.#timer && this.#timerAt <= at) {
+      // A pending timer was unref'd when it was set: whoever awaits flush()/close() now needs it to keep the process alive.
+      if (this.#urgent) this.#timer.ref();
+      return;
+    }
     if (this.#timer) clearTimeout(this.#timer);
     this.#timerAt = at;
     this.#timer = setTimeout(
@@ -282,21 +312,22 @@ export class Backend {
     const maxItems = Math.min(this.limits.maxBatchSize, this.transport.maxBatchSize);
     const batch: Entry[] = [];
     const startsInBatch = new Set<string>();
-    // Entries leave the queue in one pass at the end (splicing one by one is quadratic on a long queue).
-    const leaving = new Set<number>();
+    // Indices (ascending) of entries that leave the queue, in one pass at the end (splicing one by one is
+    // quadratic on a long queue).
+    const leaving: number[] = [];
     let items = 0;
     let bytes = 0;
     for (let i = 0; i < this.#queue.length; i++) {
       const entry = this.#queue[i] as Entry;
-      if (entry.event.kind === 'end' && this.#droppedStarts.has(entry.key)) {
-        leaving.add(i);
+      if (entry.event.kind === 'end' && this.#droppedStarts.size > 0 && this.#droppedStarts.has(entry.key)) {
+        leaving.push(i);
         this.#drop(1);
         continue;
       }
       // Its start is not accepted yet (DESIGN.md §5: a terminal event waits for its START).
       if (entry.event.kind === 'end' && (this.#pendingStarts.get(entry.key) ?? 0) > 0 && !startsInBatch.has(entry.key)) continue;
       if (entry.items === undefined && !this.#map(entry)) {
-        leaving.add(i);
+        leaving.push(i);
         continue;
       }
       const mapped = entry.items as unknown[];
@@ -306,22 +337,24 @@ export class Backend {
         batch.length === 0 ||
         (!entry.solo && !batch[0]?.solo && items + mapped.length <= maxItems && bytes + size <= this.transport.maxBatchBytes);
       if (!fits) break;
-      leaving.add(i);
-      if (EXPENDABLE.has(entry.event.kind)) this.#expendable--;
+      leaving.push(i);
+      if (expendable(entry.event.kind)) this.#expendable--;
       batch.push(entry);
       if (entry.event.kind === 'start') startsInBatch.add(entry.key);
       items += mapped.length;
       bytes += size;
       if (entry.solo || items >= maxItems) break;
     }
-    if (leaving.size > 0) {
+    if (leaving.length > 0) {
       // The common case is a prefix of the queue: one splice; otherwise one filtering pass.
-      let prefix = 0;
-      while (leaving.has(prefix)) prefix++;
-      if (prefix === leaving.size) this.#queue.splice(0, prefix);
+      if (leaving[leaving.length - 1] === leaving.length - 1) this.#queue.splice(0, leaving.length);
       else {
         let w = 0;
-        for (let r = 0; r < this.#queue.length; r++) if (!leaving.has(r)) this.#queue[w++] = this.#queue[r] as Entry;
+        let next = 0;
+        for (let r = 0; r < this.#queue.length; r++) {
+          if (leaving[next] === r) next++;
+          else this.#queue[w++] = this.#queue[r] as Entry;
+        }
         this.#queue.length = w;
       }
     }
@@ -332,7 +365,11 @@ export class Backend {
 
   #map(entry: Entry): boolean {
     try {
-      entry.items = this.transport.map(entry.event);
+      entry.items =
+        entry.json !== undefined && this.transport.mapJson
+          ? this.transport.mapJson(entry.event, entry.json)
+          : this.transport.map(entry.event);
+      entry.json = undefined;
       return true;
     } catch (err) {
       this.#deadLetter(entry, err);
@@ -350,8 +387,9 @@ export class Backend {
 
   async #send(batch: Entry[]): Promise<void> {
     const items = batch.flatMap((e) => e.items as unknown[]);
-    for (const e of batch) this.#inFlight.add(e);
-    this.stats.inFlight = this.#inFlight.size;
+    this.#inFlight.add(batch);
+    this.#inFlightCount += batch.length;
+    this.stats.inFlight = this.#inFlightCount;
     this.#requests++;
     const controller = new AbortController();
     this.#controllers.add(controller);
@@ -370,13 +408,16 @@ export class Backend {
       clearTimeout(timeout);
       this.#controllers.delete(controller);
       this.#requests--;
-      for (const e of batch) this.#inFlight.delete(e);
-      this.stats.inFlight = this.#inFlight.size;
+      this.#inFlight.delete(batch);
+      this.#inFlightCount -= batch.length;
+      this.stats.inFlight = this.#inFlightCount;
     }
     if (error === undefined) this.#delivered(batch);
     else this.#failed(batch, error, timedOut);
-    this.saveProgress();
-    if (this.spool && this.#queue.length === 0 && this.#inFlight.size === 0 && !this.#diskFrom && this.spool.compact())
+    // Idle: the watermark costs nothing and compaction needs it now; busy: at most one queue scan per interval.
+    if (this.#queue.length === 0 && this.#inFlightCount === 0) this.saveProgress();
+    else this.#saveProgressSoon();
+    if (this.spool && this.#queue.length === 0 && this.#inFlightCount === 0 && !this.#diskFrom && this.spool.compact())
       this.resetPositions();
     if (!this.#closing || this.#urgent) this.#schedule(this.#queue.length > 0);
     this.#notifyIdle();
@@ -437,7 +478,7 @@ export class Backend {
 
   #requeue(batch: Entry[]): void {
     this.#queue.unshift(...batch);
-    for (const e of batch) if (EXPENDABLE.has(e.event.kind)) this.#expendable++;
+    for (const e of batch) if (expendable(e.event.kind)) this.#expendable++;
     this.#oldestQueuedAt = Math.min(this.#oldestQueuedAt || Date.now(), Date.now());
     this.stats.queued = this.#queue.length;
   }

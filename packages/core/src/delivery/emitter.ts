@@ -4,15 +4,19 @@
 import path from 'node:path';
 import { attemptKey } from '../model/keys.js';
 import type { RunEvent } from '../model/run-event.js';
+import { BoundedMap, BoundedSet } from '../util/bounded.js';
 import { Backend, type BackendLimits } from './backend.js';
-import { BoundedSet } from './bounded-set.js';
 import { DeadLetterFile } from './dead-letter.js';
+import { notifyListeners } from './listeners.js';
 import { quietLogger, safeLog } from './logger.js';
 import { Spool } from './spool.js';
 import type { EmitterOptions, EmitterStats, Logger, RunEmitter } from './types.js';
 
-/** Event keys remembered for dedup and terminal attempts remembered for the immutability guard. */
-const MEMORY = 200_000;
+/** Attempts (and heartbeat times) remembered for dedup and the immutability guard: 100 000 to 200 000 each. */
+const MEMORY = 100_000;
+
+/** Per attempt, which once-only kinds were accepted: one map lookup per event instead of one per key. */
+const SEEN_BIT = { queued: 1, start: 2, end: 4 } as const;
 
 /** Defaults of `EmitterOptions` (see its TSDoc). */
 export const EMITTER_DEFAULTS = {
@@ -33,8 +37,10 @@ function positiveInt(name: string, value: number | undefined, fallback: number):
 
 class Emitter implements RunEmitter {
   readonly #backends: Backend[];
-  readonly #seen = new BoundedSet(MEMORY);
-  readonly #ended = new BoundedSet(MEMORY);
+  /** attemptKey → SEEN_BIT flags. */
+  readonly #attempts = new BoundedMap<string, number>(MEMORY);
+  /** `attemptKey@time` of accepted `running` events (distinct per time: a re-delivered heartbeat is dropped). */
+  readonly #running = new BoundedSet(MEMORY);
   readonly #listeners = new Set<(event: RunEvent) => void>();
   readonly #spool: Spool | undefined;
   readonly #logger: Logger;
@@ -79,29 +85,46 @@ class Emitter implements RunEmitter {
   enqueue(event: RunEvent): void {
     try {
       if (this.#closing) return;
-      // One attempt key per event, shared by dedup, the immutability guard and every backend (the hot path).
+      // One attempt key and one lookup per event, shared by dedup, the immutability guard and every backend
+      // (the hot path: string keys in large hash tables are most of what accepting an event costs).
       const attempt = attemptKey(event);
-      const key = event.kind === 'running' ? `${attempt}:running@${event.time}` : `${attempt}:${event.kind}`;
-      if (this.#seen.has(key)) {
-        this.#duplicates++;
-        return;
+      const seen = this.#attempts.get(attempt) ?? 0;
+      if (event.kind === 'running') {
+        const key = `${attempt}@${event.time}`;
+        if (this.#running.has(key)) {
+          this.#duplicates++;
+          return;
+        }
+        if (seen & SEEN_BIT.end) {
+          this.#afterTerminal++;
+          return;
+        }
+        this.#running.add(key);
+      } else {
+        const bit = SEEN_BIT[event.kind];
+        if (seen & bit) {
+          this.#duplicates++;
+          return;
+        }
+        if (seen & SEEN_BIT.end) {
+          this.#afterTerminal++;
+          return;
+        }
+        this.#attempts.set(attempt, seen | bit);
       }
-      if (this.#ended.has(attempt)) {
-        this.#afterTerminal++;
-        return;
-      }
-      this.#seen.add(key);
-      if (event.kind === 'end') this.#ended.add(attempt);
       this.#accepted++;
       let pos: ReturnType<Spool['append']>;
+      let json: string | undefined;
       if (this.#spool) {
-        pos = this.#spool.append(event);
+        // Serialized once: the spool line, and the store's line too (Transport.mapJson).
+        json = JSON.stringify(event);
+        pos = this.#spool.append(event, json);
         if (pos === undefined) {
           this.#spoolDropped++;
           return;
         }
       }
-      for (const backend of this.#backends) backend.push(event, pos, attempt);
+      for (const backend of this.#backends) backend.push(event, pos, attempt, json);
       if (this.#listeners.size > 0) this.#notify(event);
     } catch (err) {
       // Nothing may reach the host: a malformed event or an internal bug is logged, never thrown.
@@ -179,13 +202,7 @@ class Emitter implements RunEmitter {
   }
 
   #notify(event: RunEvent): void {
-    for (const listener of this.#listeners) {
-      try {
-        listener(event);
-      } catch (err) {
-        safeLog(this.#logger, 'warn', { err }, 'runtrail: an onEvent listener threw');
-      }
-    }
+    notifyListeners(this.#listeners, event, this.#logger);
   }
 }
 
@@ -197,14 +214,30 @@ export function createEmitter(options: EmitterOptions): RunEmitter {
   return new Emitter(options);
 }
 
+/** Stats of an emitter that has seen nothing. */
+export function emptyStats(): EmitterStats {
+  return {
+    queued: 0,
+    inFlight: 0,
+    sent: 0,
+    retried: 0,
+    dropped: 0,
+    deadLettered: 0,
+    spooled: 0,
+    accepted: 0,
+    duplicates: 0,
+    afterTerminal: 0,
+    backends: {},
+  };
+}
+
 /** An emitter that accepts and discards everything at no cost (the `RUNTRAIL_DISABLED` kill switch). */
 export function disabledEmitter(): RunEmitter {
-  const empty = { queued: 0, inFlight: 0, sent: 0, retried: 0, dropped: 0, deadLettered: 0, spooled: 0 };
   return {
     enqueue() {},
     flush: async () => {},
     close: async () => {},
-    stats: () => ({ ...empty, accepted: 0, duplicates: 0, afterTerminal: 0, backends: {} }),
+    stats: emptyStats,
     onEvent: () => () => {},
   };
 }

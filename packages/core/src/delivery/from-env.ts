@@ -8,6 +8,7 @@ import { openLineageTransportsFromEnv } from '../openlineage/config.js';
 import type { Transport } from '../transport.js';
 import { defaultStorePath, RunStoreTransport } from '../transports/run-store.js';
 import { createEmitter, disabledEmitter } from './emitter.js';
+import { ThreadedEmitter } from './threaded-emitter.js';
 import type { EmitterFromEnvOptions, RunEmitter } from './types.js';
 
 const TRUE = new Set(['1', 'true', 'yes', 'on']);
@@ -45,28 +46,36 @@ export function transportsFromEnv(env: NodeJS.ProcessEnv = process.env, cwd: str
 /**
  * An emitter configured from the environment, plus `options`. Reads, besides the backends' variables:
  * `RUNTRAIL_DISABLED` (kill switch), `RUNTRAIL_SPOOL` (`off` disables the spool the caller asked for),
- * `RUNTRAIL_SPOOL_DIR`, `RUNTRAIL_MAX_QUEUE_SIZE`, `RUNTRAIL_FLUSH_INTERVAL_MILLIS`, `RUNTRAIL_REQUEST_TIMEOUT_MILLIS`.
+ * `RUNTRAIL_SPOOL_DIR`, `RUNTRAIL_MAX_QUEUE_SIZE`, `RUNTRAIL_FLUSH_INTERVAL_MILLIS`, `RUNTRAIL_REQUEST_TIMEOUT_MILLIS`,
+ * `RUNTRAIL_DELIVERY_THREAD` (`off` keeps delivery on the caller's thread when `deliveryThread` asks for one).
  * @throws ConfigError for invalid settings (at construction, never at enqueue)
  */
 export function emitterFromEnv(options: EmitterFromEnvOptions = {}): RunEmitter {
   const env = options.env ?? process.env;
   if (runtrailDisabled(env)) return disabledEmitter();
   const cwd = options.cwd ?? process.cwd();
-  const { env: _env, cwd: _cwd, transports: extra, ...rest } = options;
+  const { env: _env, cwd: _cwd, transports: extra, deliveryThread, ...rest } = options;
   let spool = rest.spool;
   if ((env.RUNTRAIL_SPOOL ?? '').trim().toLowerCase() === 'off') spool = false;
   else if (spool && env.RUNTRAIL_SPOOL_DIR) spool = { ...spool, dir: path.resolve(cwd, env.RUNTRAIL_SPOOL_DIR) };
   else if (spool && !spool.dir) spool = { ...spool, dir: path.join(cwd, '.runtrail', 'spool') };
+  const { logger, ...settings } = rest;
+  const resolved = {
+    ...settings,
+    spool,
+    deadLetterPath: rest.deadLetterPath ?? path.join(cwd, '.runtrail', 'dead-letter.jsonl'),
+    maxQueueSize: rest.maxQueueSize ?? numberFromEnv(env, 'RUNTRAIL_MAX_QUEUE_SIZE'),
+    flushIntervalMillis: rest.flushIntervalMillis ?? numberFromEnv(env, 'RUNTRAIL_FLUSH_INTERVAL_MILLIS'),
+    requestTimeoutMillis: rest.requestTimeoutMillis ?? numberFromEnv(env, 'RUNTRAIL_REQUEST_TIMEOUT_MILLIS'),
+  };
   try {
-    return createEmitter({
-      ...rest,
-      spool,
-      deadLetterPath: rest.deadLetterPath ?? path.join(cwd, '.runtrail', 'dead-letter.jsonl'),
-      maxQueueSize: rest.maxQueueSize ?? numberFromEnv(env, 'RUNTRAIL_MAX_QUEUE_SIZE'),
-      flushIntervalMillis: rest.flushIntervalMillis ?? numberFromEnv(env, 'RUNTRAIL_FLUSH_INTERVAL_MILLIS'),
-      requestTimeoutMillis: rest.requestTimeoutMillis ?? numberFromEnv(env, 'RUNTRAIL_REQUEST_TIMEOUT_MILLIS'),
-      transports: [...transportsFromEnv(env, cwd), ...(extra ?? [])],
-    });
+    const transports = [...transportsFromEnv(env, cwd), ...(extra ?? [])];
+    const inHost = () => createEmitter({ ...resolved, logger, transports });
+    const threadOff = (env.RUNTRAIL_DELIVERY_THREAD ?? '').trim().toLowerCase() === 'off';
+    if (!deliveryThread || threadOff || (extra?.length ?? 0) > 0) return inHost();
+    // Bad limits must throw here, at construction, not later in the thread.
+    createEmitter({ ...resolved, spool: false, transports });
+    return new ThreadedEmitter({ ...resolved, env: { ...env }, cwd }, inHost, logger);
   } catch (err) {
     if (err instanceof TypeError) throw new ConfigError(err.message, { cause: err });
     throw err;

@@ -4,6 +4,7 @@ export { createEmitter, disabledEmitter, EMITTER_DEFAULTS } from './emitter.js';
 export { emitterFromEnv, runtrailDisabled, transportsFromEnv } from './from-env.js';
 export { quietLogger } from './logger.js';
 export { redact } from './redact.js';
+export { ThreadedEmitter } from './threaded-emitter.js';
 export type {
   BackendStats,
   EmitterFromEnvOptions,

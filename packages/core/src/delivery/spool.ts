@@ -20,6 +20,8 @@ export interface SpoolRecord {
   seq: number;
   offset: number;
   event: RunEvent;
+  /** The event's JSON text, as stored. */
+  json: string;
 }
 
 /** One transport's progress: everything before `seq` is delivered, plus the listed seqs after it. */
@@ -122,8 +124,8 @@ export class Spool {
    * Appends an event; written to the file at the end of the current microtask (one write per burst).
    * Returns its position, or `undefined` when the spool is at its size cap.
    */
-  append(event: RunEvent): SpoolPosition | undefined {
-    const line = `${JSON.stringify(event)}\n`;
+  append(event: RunEvent, json: string = JSON.stringify(event)): SpoolPosition | undefined {
+    const line = `${json}\n`;
     const bytes = Buffer.byteLength(line);
     if (this.#size + bytes > this.maxBytes) {
       if (!this.#capped) {
@@ -183,7 +185,8 @@ export class Spool {
         const lineOffset = carryOffset + start;
         if (!skip?.(seq)) {
           try {
-            records.push({ seq, offset: lineOffset, event: JSON.parse(data.subarray(start, i).toString('utf8')) as RunEvent });
+            const json = data.subarray(start, i).toString('utf8');
+            records.push({ seq, offset: lineOffset, event: JSON.parse(json) as RunEvent, json });
           } catch {
             safeLog(this.logger, 'warn', { file: this.file, seq }, 'runtrail: skipped an unreadable spool line');
           }

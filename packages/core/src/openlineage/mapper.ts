@@ -3,6 +3,7 @@
 // size cap that truncates without breaking the schema. Pure apart from a bounded START→COMPLETE dataset memory.
 import { ConfigError } from '../errors.js';
 import type { DatasetRef, InstanceRef, RunEvent, RunStatus } from '../model/run-event.js';
+import { BoundedMap } from '../util/bounded.js';
 import {
   DEFAULT_OPENLINEAGE_PRODUCER,
   errorMessageRunFacet,
@@ -57,7 +58,10 @@ export interface OpenLineageMapperOptions {
   engines?: Record<string, Partial<OpenLineageEngineProfile>>;
   /** `errorMessage.programmingLanguage`. Default `JavaScript`. */
   programmingLanguage?: string;
-  /** Runs whose START datasets are remembered for their COMPLETE (oldest forgotten first). Default 10000. */
+  /**
+   * Runs whose START datasets are remembered for their COMPLETE: at least this many (the oldest forgotten first), at
+   * most twice as many; 0 remembers none. Default 10000.
+   */
   maxRememberedRuns?: number;
   /** `errorMessage.message` is cut (UTF-8-safe) to this many bytes. Default 8192. */
   maxErrorMessageBytes?: number;
@@ -109,7 +113,7 @@ export class OpenLineageMapper {
   readonly #maxRememberedRuns: number;
   readonly #maxErrorMessageBytes: number;
   readonly #maxStackTraceBytes: number;
-  readonly #remembered = new Map<string, RememberedDatasets>();
+  readonly #remembered: BoundedMap<string, RememberedDatasets>;
   readonly #serialized = new WeakMap<OpenLineageRunEvent, string>();
 
   /** @throws ConfigError for an empty namespace, a producer that is not a URI or a cap below 16 KiB. */
@@ -136,6 +140,7 @@ export class OpenLineageMapper {
     ] as const) {
       if (!Number.isInteger(value) || value < min) throw new ConfigError(`OpenLineage ${name} must be an integer ≥ ${min}, got ${value}`);
     }
+    this.#remembered = new BoundedMap(Math.max(1, this.#maxRememberedRuns));
   }
 
   /**
@@ -309,12 +314,7 @@ export class OpenLineageMapper {
 
   #remember(runId: string, datasets: RememberedDatasets): void {
     if (this.#maxRememberedRuns === 0 || (datasets.inputs.length === 0 && datasets.outputs.length === 0)) return;
-    this.#remembered.delete(runId);
     this.#remembered.set(runId, datasets);
-    if (this.#remembered.size > this.#maxRememberedRuns) {
-      const oldest = this.#remembered.keys().next().value;
-      if (oldest !== undefined) this.#remembered.delete(oldest);
-    }
   }
 }
 

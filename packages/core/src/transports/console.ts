@@ -19,6 +19,10 @@ export class ConsoleTransport implements Transport<string> {
     return [`${JSON.stringify(event)}\n`];
   }
 
+  mapJson(_event: RunEvent, json: string): string[] {
+    return [`${json}\n`];
+  }
+
   sizeOf(line: string): number {
     return line.length;
   }

@@ -1,6 +1,6 @@
 // emitterFromEnv: the embedded store by default, backends from their standard variables, the kill switch,
 // and configuration errors at construction.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -99,5 +99,15 @@ describe('the run store', () => {
     expect(lines).toHaveLength(1600);
     const ids = new Set(lines.map((l) => (JSON.parse(l) as { instance: { id: string } }).instance.id));
     expect(ids.size).toBe(1600);
+  });
+
+  it('flush() alone keeps the process alive until the events are written', () => {
+    const file = path.join(tmp(), 'runs.jsonl');
+    const script = new URL('./fixtures/flush-only.mjs', import.meta.url).pathname;
+    // A full batch arms an unref'd timer at once; flush() must ref it (this exited 13 with nothing sent before).
+    const child = spawnSync(process.execPath, [script, file, '50'], { encoding: 'utf8' });
+    expect(child.status).toBe(0);
+    expect(child.stdout).toBe('50');
+    expect(fs.readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(50);
   });
 });

@@ -1,0 +1,152 @@
+// The delivery thread (threaded-emitter.ts): the same contract as the in-host emitter — every event once, in order
+// per run, dedup, onEvent after dedup, flush/close, config errors at construction — with delivery on a worker
+// thread; and what happens when the thread cannot run, dies, or the process ends without closing.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createEmitter } from '../../src/delivery/emitter.js';
+import { emitterFromEnv } from '../../src/delivery/from-env.js';
+import { ThreadedEmitter } from '../../src/delivery/threaded-emitter.js';
+import type { RunEmitter } from '../../src/delivery/types.js';
+import { ConfigError } from '../../src/errors.js';
+import type { RunEvent } from '../../src/model/run-event.js';
+import { RunStoreTransport, readRunStore } from '../../src/transports/run-store.js';
+import { runs } from './helpers.js';
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()?.();
+});
+
+function tmp(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'rt-thread-'));
+}
+
+function threaded(cwd: string, extra: Record<string, string> = {}): RunEmitter {
+  const emitter = emitterFromEnv({ cwd, env: { RUNTRAIL_STORE: path.join(cwd, 'runs.jsonl'), ...extra }, spool: {}, deliveryThread: true });
+  cleanups.push(() => emitter.close(2000));
+  return emitter;
+}
+
+/** A ThreadedEmitter running `fixture` as its thread, falling back to a store in a fresh directory. */
+function withThread(fixture: string): { emitter: ThreadedEmitter; file: string } {
+  const cwd = tmp();
+  const file = path.join(cwd, 'runs.jsonl');
+  const entry = new URL(`./fixtures/${fixture}`, import.meta.url);
+  const emitter = new ThreadedEmitter(
+    { env: {}, cwd },
+    () => createEmitter({ transports: [new RunStoreTransport({ path: file })] }),
+    undefined,
+    entry,
+  );
+  cleanups.push(() => emitter.close(1000));
+  return { emitter, file };
+}
+
+const keyOf = (e: RunEvent) => `${e.instance.id}#${e.attempt}:${e.kind}`;
+
+describe('ThreadedEmitter', () => {
+  it('delivers every event once, in order per run, with dedup and onEvent after dedup', async () => {
+    const cwd = tmp();
+    const emitter = threaded(cwd);
+    expect(emitter).toBeInstanceOf(ThreadedEmitter);
+    const notified: string[] = [];
+    emitter.onEvent((e) => notified.push(keyOf(e)));
+    const events = runs(3000, 'thr');
+    // Enqueued in several turns of the event loop, each event twice: the copy is a duplicate.
+    for (let i = 0; i < events.length; i += 700) {
+      for (const e of events.slice(i, i + 700)) {
+        emitter.enqueue(e);
+        emitter.enqueue({ ...e });
+      }
+      await new Promise((r) => setImmediate(r));
+    }
+    await emitter.flush();
+    expect((emitter as ThreadedEmitter).mode).toBe('thread');
+    const stored = readRunStore(path.join(cwd, 'runs.jsonl'));
+    expect(stored.map(keyOf)).toEqual(events.map(keyOf));
+    expect(notified).toEqual(events.map(keyOf));
+    const stats = emitter.stats();
+    expect(stats).toMatchObject({ accepted: 6000, duplicates: 6000, sent: 6000, queued: 0 });
+  });
+
+  it('throws configuration errors at construction, as the in-host emitter does', () => {
+    expect(() => emitterFromEnv({ cwd: tmp(), env: {}, deliveryThread: true, maxBatchSize: -1 })).toThrow(ConfigError);
+    expect(() => emitterFromEnv({ cwd: tmp(), env: { DATAHUB_GMS_URL: 'gms:8080' }, deliveryThread: true })).toThrow(/DATAHUB_GMS_URL/);
+  });
+
+  it('stays in the host when RUNTRAIL_DELIVERY_THREAD=off or extra transports are given', async () => {
+    const cwd = tmp();
+    const off = emitterFromEnv({ cwd, env: { RUNTRAIL_DELIVERY_THREAD: 'off' }, deliveryThread: true });
+    const extra = emitterFromEnv({
+      cwd,
+      env: {},
+      deliveryThread: true,
+      transports: [new RunStoreTransport({ path: path.join(cwd, 'x.jsonl'), name: 'x' })],
+    });
+    cleanups.push(
+      () => off.close(100),
+      () => extra.close(100),
+    );
+    expect(off).not.toBeInstanceOf(ThreadedEmitter);
+    expect(extra).not.toBeInstanceOf(ThreadedEmitter);
+  });
+
+  it('drops only an event that cannot be copied to the thread, and says so in stats', async () => {
+    const cwd = tmp();
+    const emitter = threaded(cwd);
+    const [start, end] = runs(1, 'clone');
+    emitter.enqueue(start as RunEvent);
+    emitter.enqueue({ ...(end as RunEvent), properties: { bad: (() => 1) as unknown as string } });
+    emitter.enqueue(runs(1, 'ok')[0] as RunEvent);
+    await emitter.flush();
+    expect(readRunStore(path.join(cwd, 'runs.jsonl')).map((e) => e.instance.id)).toEqual([start?.instance.id, `default/ok-0/run-1/1`]);
+    expect(emitter.stats().dropped).toBe(1);
+  });
+
+  it('carries on in the host when the thread cannot start: nothing lost', async () => {
+    const { emitter, file } = withThread('no-such-thread.mjs');
+    const events = runs(50, 'nostart');
+    for (const e of events) emitter.enqueue(e);
+    await emitter.flush();
+    expect(emitter.mode).toBe('host');
+    expect(readRunStore(file).map(keyOf)).toEqual(events.map(keyOf));
+  });
+
+  it('re-delivers what a dying thread had not acknowledged, each event once', async () => {
+    const { emitter, file } = withThread('thread-dies.mjs');
+    const events = runs(40, 'dies');
+    for (const e of events.slice(0, 40)) emitter.enqueue(e);
+    await new Promise((r) => setTimeout(r, 200)); // the thread took the first batch and died
+    for (const e of events.slice(40)) emitter.enqueue(e);
+    await emitter.flush();
+    expect(emitter.mode).toBe('host');
+    expect(readRunStore(file).map(keyOf)).toEqual(events.map(keyOf));
+  });
+
+  it('a process that ends without flush or close still gets every event into the spool', () => {
+    const cwd = tmp();
+    const script = new URL('./fixtures/threaded-exit.mjs', import.meta.url).pathname;
+    const child = spawnSync(process.execPath, [script, cwd, '500'], { encoding: 'utf8', timeout: 30_000 });
+    expect(child.status).toBe(0);
+    // The next process on the same spool delivers all 1000 events, once each.
+    const file = path.join(cwd, 'runs.jsonl');
+    const next = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { emitterFromEnv } from ${JSON.stringify(new URL('../../dist/index.js', import.meta.url).href)};
+         const e = emitterFromEnv({ cwd: ${JSON.stringify(cwd)}, env: { RUNTRAIL_STORE: ${JSON.stringify(file)} }, spool: {} });
+         await e.close(10_000);`,
+      ],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
+    expect(next.status).toBe(0);
+    const stored = readRunStore(file);
+    expect(stored).toHaveLength(1000);
+    expect(new Set(stored.map(keyOf)).size).toBe(1000);
+  });
+});
