@@ -94,6 +94,8 @@ export class ThreadedEmitter implements RunEmitter {
   }
 
   flush(): Promise<void> {
+    // After close there is no thread to ask: flushing means waiting for the close.
+    if (this.#closing) return this.#closing;
     if (this.#fallback) return this.#fallback.flush();
     this.#post();
     return this.#request({ t: 'flush', id: this.#nextId++ });

@@ -70,6 +70,11 @@ describe('ThreadedEmitter', () => {
     expect(notified).toEqual(events.map(keyOf));
     const stats = emitter.stats();
     expect(stats).toMatchObject({ accepted: 6000, duplicates: 6000, sent: 6000, queued: 0 });
+    // Closing is idempotent; afterwards flush resolves (no thread left to answer) and enqueue is ignored.
+    await Promise.all([emitter.close(1000), emitter.close(1000)]);
+    emitter.enqueue(runs(1, 'late')[0] as RunEvent);
+    await emitter.flush();
+    expect(readRunStore(path.join(cwd, 'runs.jsonl'))).toHaveLength(6000);
   });
 
   it('throws configuration errors at construction, as the in-host emitter does', () => {
