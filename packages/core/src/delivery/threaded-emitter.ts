@@ -1,6 +1,6 @@
 // An emitter whose delivery runs on a worker thread (DESIGN.md §5, "the host never pays"): `enqueue` only appends
-// to an array; once per event-loop turn (or every 512 events) the batch is posted to the thread, where an ordinary
-// emitter does dedup, the spool, batching, JSON and I/O. Measured on a BullMQ worker, this moves ~75 % of
+// to an array; every 5 ms (or every 512 events) the batch is posted to the thread, where an ordinary
+// emitter does dedup, the spool, batching, JSON and I/O. Measured on a BullMQ worker, this moves most of
 // runtrail's per-job cost off the host's event loop (bench/README.md). If the thread cannot start or dies, the
 // emitter carries on in the host thread with what the thread had not acknowledged: nothing is lost either way.
 import { Worker } from 'node:worker_threads';
