@@ -61,7 +61,7 @@ port.on('message', (m: ToThread) => {
     if (accepted) ackAccepted.push([m.id, accepted]);
     accepted = undefined;
     ackUpTo = m.id;
-    // The spool writes at the end of the current microtask; an ack sent after it means the events are on disk.
+    // The spool writes in an immediate queued by the first append; this one runs after it, so an acked event is on disk.
     if (!ackQueued) {
       ackQueued = true;
       setImmediate(sendAck);

@@ -42,7 +42,56 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-/** An append-only event log with per-transport progress. Synchronous file I/O, batched per microtask. */
+const RESCUE = /^rescue-.+\.jsonl$/;
+
+function cutPartialLine(fd: number, content: Buffer): void {
+  let end = content.length;
+  while (end > 0 && content[end - 1] !== 0x0a) end--;
+  if (end !== content.length) fs.ftruncateSync(fd, end);
+}
+
+/**
+ * Writes events a process could not hand to its delivery thread before exiting into `<root>/rescue-<pid>.jsonl`
+ * (complete before it appears: written under another name, then renamed). The next spool opened on `root` adopts it.
+ */
+export function writeRescue(root: string, events: RunEvent[]): void {
+  fs.mkdirSync(root, { recursive: true });
+  const file = path.join(root, `rescue-${process.pid}-${Date.now()}.jsonl`);
+  fs.writeFileSync(`${file}.tmp`, events.map((e) => `${JSON.stringify(e)}\n`).join(''));
+  fs.renameSync(`${file}.tmp`, file);
+}
+
+/** Appends every rescue file under `root` to this slot's file; a rename claims each, so two spools never both take one. */
+function adoptRescues(root: string, slot: string, fd: number): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(root).filter((n) => RESCUE.test(n));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const claimed = path.join(slot, `adopting-${name}`);
+    try {
+      fs.renameSync(path.join(root, name), claimed);
+    } catch {
+      continue; // another spool took it
+    }
+    const content = fs.readFileSync(claimed);
+    let end = content.length;
+    while (end > 0 && content[end - 1] !== 0x0a) end--;
+    if (end > 0) fs.writeSync(fd, content, 0, end);
+    fs.rmSync(claimed, { force: true });
+  }
+}
+
+/** Spools with lines not yet written: written synchronously if the process exits first (`process.exit`, a crash). */
+const unwritten = new Set<Spool>();
+let exitHookInstalled = false;
+function writeAllOnExit(): void {
+  for (const spool of unwritten) spool.flushSync();
+}
+
+/** An append-only event log with per-transport progress. Synchronous file I/O, one write per event-loop turn. */
 export class Spool {
   readonly dir: string;
   readonly file: string;
@@ -67,13 +116,12 @@ export class Spool {
     this.file = path.join(dir, FILE);
     this.#fd = fs.openSync(this.file, 'a+');
     // A crash may have left half a line: cut the file back to its last complete line.
+    cutPartialLine(this.#fd, fs.readFileSync(this.file));
+    adoptRescues(path.dirname(dir), dir, this.#fd);
     const content = fs.readFileSync(this.file);
-    let end = content.length;
-    while (end > 0 && content[end - 1] !== 0x0a) end--;
-    if (end !== content.length) fs.ftruncateSync(this.#fd, end);
-    this.#size = end;
+    this.#size = content.length;
     let lines = 0;
-    for (let i = 0; i < end; i++) if (content[i] === 0x0a) lines++;
+    for (let i = 0; i < content.length; i++) if (content[i] === 0x0a) lines++;
     this.#nextSeq = lines;
   }
 
@@ -121,7 +169,8 @@ export class Spool {
   }
 
   /**
-   * Appends an event; written to the file at the end of the current microtask (one write per burst).
+   * Appends an event; written to the file by the end of the current event-loop turn (one write per turn: a write per
+   * microtask was one system call per event on a busy worker), or at process exit if that comes first.
    * Returns its position, or `undefined` when the spool is at its size cap.
    */
   append(event: RunEvent, json: string = JSON.stringify(event)): SpoolPosition | undefined {
@@ -146,14 +195,22 @@ export class Spool {
     this.#pendingBytes += bytes;
     if (!this.#flushQueued) {
       this.#flushQueued = true;
-      queueMicrotask(() => this.flushSync());
+      setImmediate(this.#flushLater);
+      unwritten.add(this);
+      if (!exitHookInstalled) {
+        exitHookInstalled = true;
+        process.on('exit', writeAllOnExit);
+      }
     }
     return pos;
   }
 
+  readonly #flushLater = () => this.flushSync();
+
   /** Writes what `append` buffered. */
   flushSync(): void {
     this.#flushQueued = false;
+    unwritten.delete(this);
     if (this.#pending.length === 0 || this.#closed) return;
     const chunk = this.#pending.join('');
     this.#pending = [];

@@ -3,11 +3,13 @@
 // emitter does dedup, the spool, batching, JSON and I/O. Measured on a BullMQ worker, this moves most of
 // runtrail's per-job cost off the host's event loop (bench/README.md). If the thread cannot start or dies, the
 // emitter carries on in the host thread with what the thread had not acknowledged: nothing is lost either way.
+import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { RunEvent } from '../model/run-event.js';
 import { disabledEmitter, emptyStats } from './emitter.js';
 import { notifyListeners } from './listeners.js';
 import { quietLogger, safeLog } from './logger.js';
+import { writeRescue } from './spool.js';
 import type { FromThread, ThreadEmitterOptions, ToThread } from './thread-protocol.js';
 import type { EmitterStats, Logger, RunEmitter } from './types.js';
 
@@ -20,6 +22,13 @@ const MAX_BUFFER = 512;
 const POST_INTERVAL_MILLIS = 5;
 /** Extra time `close` grants the thread beyond its own timeout before terminating it, in milliseconds. */
 const CLOSE_GRACE_MILLIS = 1000;
+
+/** Live threaded emitters, for the exit hook. */
+const live = new Set<ThreadedEmitter>();
+let exitHookInstalled = false;
+function rescueAllOnExit(): void {
+  for (const emitter of live) emitter.rescueOnExit();
+}
 
 /** Where the thread's code is: next to this file once built; from `src/` (tests, ts runners) the built copy. */
 function threadEntry(): URL {
@@ -45,6 +54,8 @@ export class ThreadedEmitter implements RunEmitter {
   #uncloneable = 0;
   #closing: Promise<void> | undefined;
   #closed = false;
+  /** The spool the thread writes, for rescuing events at process exit. */
+  readonly #spool: { dir: string } | undefined;
   readonly #postLater = () => this.#post();
 
   /**
@@ -55,6 +66,12 @@ export class ThreadedEmitter implements RunEmitter {
   constructor(options: ThreadEmitterOptions, makeFallback: () => RunEmitter, logger: Logger = quietLogger, entry: URL = threadEntry()) {
     this.#makeFallback = makeFallback;
     this.#logger = logger;
+    this.#spool = options.spool ? { dir: options.spool.dir ?? path.join(options.cwd, '.runtrail', 'spool') } : undefined;
+    live.add(this);
+    if (!exitHookInstalled) {
+      exitHookInstalled = true;
+      process.on('exit', rescueAllOnExit);
+    }
     try {
       const thread = new Worker(entry, { workerData: options });
       thread.on('message', (m: FromThread) => this.#onMessage(m));
@@ -128,7 +145,24 @@ export class ThreadedEmitter implements RunEmitter {
     clearTimeout(timer);
     if (this.#fallback) return (this.#fallback as RunEmitter).close(timeoutMillis);
     this.#closed = true;
+    live.delete(this);
     await this.#thread?.terminate();
+  }
+
+  /**
+   * At process exit (`process.exit()`, a crash) the thread is stopped with whatever it had not spooled yet. Those
+   * events are written, synchronously, to a rescue file beside the spool slots, which the next spool opened there
+   * adopts. An event the thread had spooled without acknowledging it yet may then be delivered twice.
+   */
+  rescueOnExit(): void {
+    if (this.#closed || this.#fallback || !this.#spool) return;
+    const events = [...[...this.#unacked.values()].flat(), ...this.#buffer];
+    if (events.length === 0) return;
+    try {
+      writeRescue(this.#spool.dir, events);
+    } catch (err) {
+      safeLog(this.#logger, 'error', { err }, 'runtrail: could not save undelivered events at exit');
+    }
   }
 
   /** Posts the buffered events as one batch. */
@@ -202,6 +236,7 @@ export class ThreadedEmitter implements RunEmitter {
   /** The thread could not start or died: deliver in the host thread from now on, starting with what it had not acknowledged. */
   #failover(err: unknown): void {
     if (this.#fallback || this.#closed) return;
+    live.delete(this); // the fallback's own spool writes at exit
     safeLog(this.#logger, 'warn', { err }, 'runtrail: the delivery thread is unavailable; delivering on the main thread');
     const thread = this.#thread;
     this.#thread = undefined;

@@ -103,7 +103,7 @@ export interface EmitterFromEnvOptions extends Omit<EmitterOptions, 'transports'
    * Run delivery — dedup, spool, batching, JSON, HTTP and file I/O — on a worker thread, so the host's event loop
    * only appends each event to an array (≈ 1–3 µs of its time per event instead of ≈ 5–8). Ignored with
    * extra `transports` (objects cannot move to another thread) and when `RUNTRAIL_DELIVERY_THREAD=off`. With the
-   * thread, an event reaches the spool a few milliseconds after `enqueue` (the batch interval, 5 ms) instead of at the end of the current microtask.
+   * thread, an event reaches the spool a few milliseconds after `enqueue` (the batch interval, 5 ms) instead of by the end of the current event-loop turn.
    * Default `false`; the Temporal and BullMQ adapters' default emitters turn it on.
    */
   deliveryThread?: boolean;

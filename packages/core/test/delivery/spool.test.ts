@@ -1,6 +1,6 @@
 // The durable spool: a backend outage of any length keeps memory bounded and loses nothing; a process killed
 // with SIGKILL loses nothing; each transport resumes from its own progress; the file is compacted once delivered.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -88,6 +88,22 @@ describe('durable spool', () => {
     await s.waitForAccepted(600, 30_000);
     await next.flush();
     expectExactlyOnceInOrder(s.accepted, 300);
+  });
+
+  it('loses nothing when the process calls process.exit() right after enqueuing', async () => {
+    const port = await freePort();
+    const dir = tmp();
+    const script = new URL('./fixtures/spool-child.mjs', import.meta.url);
+    const child = spawnSync(process.execPath, [script.pathname, dir, `http://127.0.0.1:${port}`, '200', 'exit', 'exit'], {
+      timeout: 20_000,
+    });
+    expect(child.status).toBe(0);
+    const s = await server(port);
+    const next = createEmitter({ transports: [ol(s.url)], spool: { dir }, ...FAST });
+    cleanups.push(() => next.close(1000));
+    await s.waitForAccepted(400, 30_000);
+    await next.flush();
+    expectExactlyOnceInOrder(s.accepted, 200);
   });
 
   it('keeps each transport’s progress apart: a backend that was down gets everything, the other nothing twice', async () => {
