@@ -150,8 +150,7 @@ export function instrumentWorker(worker: Worker, options: InstrumentOptions = {}
       if (declared?.metrics) event.metrics = declared.metrics;
       enqueue(event);
     };
-    if (a.started instanceof Promise) void a.started.then(emit);
-    else emit(a.started);
+    withLinks(a.started, emit);
   };
 
   const onCompleted = guard('completed', (job: Job) => end(job, { status: 'success' }));

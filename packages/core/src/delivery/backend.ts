@@ -48,17 +48,13 @@ function expendable(kind: RunEvent['kind']): boolean {
   return kind === 'running' || kind === 'queued';
 }
 
+/** The counters of a backend (and of an emitter's totals) before anything happened. */
+export function zeroCounters(): Omit<BackendStats, 'circuit'> {
+  return { queued: 0, inFlight: 0, sent: 0, retried: 0, dropped: 0, deadLettered: 0, spooled: 0 };
+}
+
 export class Backend {
-  readonly stats: BackendStats = {
-    queued: 0,
-    inFlight: 0,
-    sent: 0,
-    retried: 0,
-    dropped: 0,
-    deadLettered: 0,
-    spooled: 0,
-    circuit: 'closed',
-  };
+  readonly stats: BackendStats = { ...zeroCounters(), circuit: 'closed' };
   readonly #queue: Entry[] = [];
   /** Batches in flight, and how many entries they hold (per batch, not per entry: the hot path). */
   readonly #inFlight = new Set<Entry[]>();

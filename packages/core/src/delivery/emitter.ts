@@ -5,7 +5,7 @@ import path from 'node:path';
 import { attemptKey } from '../model/keys.js';
 import type { RunEvent } from '../model/run-event.js';
 import { BoundedMap, BoundedSet } from '../util/bounded.js';
-import { Backend, type BackendLimits } from './backend.js';
+import { Backend, type BackendLimits, zeroCounters } from './backend.js';
 import { DeadLetterFile } from './dead-letter.js';
 import { notifyListeners } from './listeners.js';
 import { quietLogger, safeLog } from './logger.js';
@@ -182,7 +182,7 @@ class Emitter implements RunEmitter {
 
   stats(): EmitterStats {
     const backends: EmitterStats['backends'] = {};
-    const total = { queued: 0, inFlight: 0, sent: 0, retried: 0, dropped: this.#spoolDropped, deadLettered: 0, spooled: 0 };
+    const total = { ...zeroCounters(), dropped: this.#spoolDropped };
     for (const b of this.#backends) {
       backends[b.transport.name] = { ...b.stats };
       total.queued += b.stats.queued;
@@ -216,19 +216,7 @@ export function createEmitter(options: EmitterOptions): RunEmitter {
 
 /** Stats of an emitter that has seen nothing. */
 export function emptyStats(): EmitterStats {
-  return {
-    queued: 0,
-    inFlight: 0,
-    sent: 0,
-    retried: 0,
-    dropped: 0,
-    deadLettered: 0,
-    spooled: 0,
-    accepted: 0,
-    duplicates: 0,
-    afterTerminal: 0,
-    backends: {},
-  };
+  return { ...zeroCounters(), accepted: 0, duplicates: 0, afterTerminal: 0, backends: {} };
 }
 
 /** An emitter that accepts and discards everything at no cost (the `RUNTRAIL_DISABLED` kill switch). */

@@ -29,6 +29,16 @@ function ol(url: string, name?: string) {
   return new OpenLineageTransport({ url, timeoutMillis: 1000, name });
 }
 
+/** A new emitter on `dir` delivers the `runs` runs an earlier process left there: every event once, in order per run. */
+async function expectReplayed(dir: string, port: number, runs: number): Promise<void> {
+  const s = await server(port);
+  const next = createEmitter({ transports: [ol(s.url)], spool: { dir }, ...FAST });
+  cleanups.push(() => next.close(1000));
+  await s.waitForAccepted(2 * runs, 30_000);
+  await next.flush();
+  expectExactlyOnceInOrder(s.accepted, runs);
+}
+
 function spoolFile(dir: string): string {
   return path.join(dir, 'slot-0', 'events.jsonl');
 }
@@ -82,12 +92,7 @@ describe('durable spool', () => {
     });
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
-    const s = await server(port);
-    const next = createEmitter({ transports: [ol(s.url)], spool: { dir }, ...FAST });
-    cleanups.push(() => next.close(1000));
-    await s.waitForAccepted(600, 30_000);
-    await next.flush();
-    expectExactlyOnceInOrder(s.accepted, 300);
+    await expectReplayed(dir, port, 300);
   });
 
   it('loses nothing when the process calls process.exit() right after enqueuing', async () => {
@@ -98,12 +103,7 @@ describe('durable spool', () => {
       timeout: 20_000,
     });
     expect(child.status).toBe(0);
-    const s = await server(port);
-    const next = createEmitter({ transports: [ol(s.url)], spool: { dir }, ...FAST });
-    cleanups.push(() => next.close(1000));
-    await s.waitForAccepted(400, 30_000);
-    await next.flush();
-    expectExactlyOnceInOrder(s.accepted, 200);
+    await expectReplayed(dir, port, 200);
   });
 
   it('keeps each transport’s progress apart: a backend that was down gets everything, the other nothing twice', async () => {
