@@ -2,10 +2,12 @@
 // name), each attempt a start on `active` and an end on `completed`/`failed` (`retry` while another attempt
 // follows, `failure` when final) or `stalled`; progress becomes throttled `running` events. Listeners never block
 // or throw into the worker; the only Redis reads are one lookup per FlowProducer parent (cached).
-import { type InstanceRef, quietLogger, type RunEvent, type RunEventSink } from '@runtrail/core';
+import { type InstanceRef, quietLogger, type RunEvent, type RunEventSink, recordWriter } from '@runtrail/core';
 import type { ConnectionOptions, Job, Worker } from 'bullmq';
 import { handoffOf } from './handoff.js';
 import { DEFAULT_PREFIX, jobRef } from './identity.js';
+import { endEvent, instanceOf, type JobFacts, type StartFacts, startEvent, type WorkerContext } from './job-events.js';
+import { jobRecords, startRecord, successRecord } from './job-records.js';
 import { takeDeclarations } from './lineage.js';
 import type { InstrumentOptions } from './options.js';
 import { ParentResolver } from './parents.js';
@@ -31,11 +33,14 @@ function addLinks(event: RunEvent, links: Links): void {
 const NO_LINKS: Links = Object.freeze({});
 
 interface Attempt {
-  ref: InstanceRef;
+  job: JobFacts;
   attempt: number;
   startTime: number;
-  /** Settles once the start (with its parent lookup) was enqueued: ends wait for it. */
-  started: Links | Promise<Links>;
+  /**
+   * Links of the attempt, or the parent lookup that will settle them once its start was enqueued (ends wait for
+   * it); `undefined` when the start went as a compact record (no links: the hot path).
+   */
+  started: Links | Promise<Links> | undefined;
   lastProgress: number;
 }
 
@@ -51,9 +56,14 @@ export function refOfJob(job: Job, prefix: string, queue: string, cluster: strin
 export function instrumentWorker(worker: Worker, options: InstrumentOptions = {}): () => void {
   const emitter: RunEventSink = options.emitter ?? sharedEmitter({ logger: options.logger, ...options.emitterOptions });
   const logger = options.logger ?? quietLogger;
-  const cluster = options.cluster ?? process.env.RUNTRAIL_CLUSTER ?? 'prod';
-  const prefix = worker.opts.prefix ?? DEFAULT_PREFIX;
-  const queue = worker.name;
+  const ctx: WorkerContext = {
+    cluster: options.cluster ?? process.env.RUNTRAIL_CLUSTER ?? 'prod',
+    prefix: worker.opts.prefix ?? DEFAULT_PREFIX,
+    queue: worker.name,
+  };
+  if (worker.opts.name) ctx.workerName = worker.opts.name;
+  if (options.jobs) ctx.jobs = options.jobs;
+  const { cluster, prefix, queue } = ctx;
   const parents = new ParentResolver(worker.opts.connection as ConnectionOptions, cluster);
   const attempts = new Map<string, Attempt>();
   const progressInterval = options.progressIntervalMillis ?? 5000;
@@ -66,6 +76,8 @@ export function instrumentWorker(worker: Worker, options: InstrumentOptions = {}
       logger.warn({ err }, 'runtrail: could not enqueue a BullMQ event');
     }
   };
+  // The hot path: a plain job's start and successful end as compact records (job-records.ts).
+  const writeRecord = recordWriter(emitter, jobRecords, ctx, (err) => logger.warn({ err }, 'runtrail: could not decode a BullMQ record'));
   const guard =
     <A extends unknown[]>(name: string, fn: (...args: A) => void) =>
     (...args: A) => {
@@ -79,52 +91,47 @@ export function instrumentWorker(worker: Worker, options: InstrumentOptions = {}
   // Also used when a job fails without an `active` event (a deferred failure: a child failed under
   // failParentOnFailure, or the stall limit), so that every end has its start.
   const begin = (job: Job): Attempt => {
-    const ref = refOfJob(job, prefix, queue, cluster);
-    const attempt = job.attemptsStarted || job.attemptsMade + 1;
-    const startTime = job.processedOn ?? Date.now();
-    const statics = options.jobs?.[job.name];
-    const handoff = handoffOf(job.data);
-    const startWith = (found: Links): Links => {
-      const links: Links = handoff
-        ? { ...found, upstream: [handoff.upstream], root: found.root ?? handoff.root ?? handoff.upstream }
-        : found;
-      const properties: Record<string, string> = {
-        queue,
-        prefix,
-        jobId: String(job.id),
-        jobName: job.name,
-        attempt: String(attempt),
-      };
-      if (statics?.properties) Object.assign(properties, statics.properties);
-      if (job.repeatJobKey) properties.scheduler = job.repeatJobKey;
-      if (job.opts.priority) properties.priority = String(job.opts.priority);
-      if (job.opts.delay) properties.delayMillis = String(job.opts.delay);
-      if (worker.opts.name) properties.workerName = worker.opts.name;
-      const event: RunEvent = { kind: 'start', instance: ref, attempt, time: startTime, properties };
-      addLinks(event, links);
-      if (job.opts.attempts) event.maxAttempts = job.opts.attempts;
-      if (job.repeatJobKey) {
-        event.type = 'BATCH_SCHEDULED';
-        if (job.opts.prevMillis) event.nominalTime = job.opts.prevMillis;
-      }
-      if (statics?.inputs?.length) event.inputs = [...statics.inputs];
-      if (statics?.outputs?.length) event.outputs = [...statics.outputs];
-      enqueue(event);
-      return links;
+    const facts: StartFacts = {
+      jobId: String(job.id),
+      timestamp: job.timestamp,
+      name: job.name,
+      attempt: job.attemptsStarted || job.attemptsMade + 1,
+      startTime: job.processedOn ?? Date.now(),
     };
-    // Only a FlowProducer child needs a lookup (its parent's identity); everything else is enqueued right away,
-    // with no promise per job.
-    const started: Links | Promise<Links> = job.parent?.id
-      ? parents
-          .resolve({ id: job.parent.id, queueKey: job.parent.queueKey })
-          .then((links) => startWith(links))
-          .catch((err) => {
-            logger.warn({ err }, 'runtrail: could not resolve a job parent');
-            return startWith(NO_LINKS);
-          })
-      : startWith(NO_LINKS);
-    const a: Attempt = { ref, attempt, startTime, started, lastProgress: 0 };
-    attempts.set(`${job.id}`, a);
+    if (job.repeatJobKey) {
+      facts.scheduler = job.repeatJobKey;
+      if (job.opts.prevMillis) facts.prevMillis = job.opts.prevMillis;
+    }
+    if (job.opts.priority) facts.priority = job.opts.priority;
+    if (job.opts.delay) facts.delay = job.opts.delay;
+    if (job.opts.attempts) facts.maxAttempts = job.opts.attempts;
+    const handoff = handoffOf(job.data);
+    let started: Attempt['started'];
+    if (!handoff && !job.parent?.id) {
+      writeRecord(startRecord(facts));
+    } else {
+      const startWith = (found: Links): Links => {
+        const links: Links = handoff
+          ? { ...found, upstream: [handoff.upstream], root: found.root ?? handoff.root ?? handoff.upstream }
+          : found;
+        const event = startEvent(ctx, facts);
+        addLinks(event, links);
+        enqueue(event);
+        return links;
+      };
+      // Only a FlowProducer child needs a lookup (its parent's identity).
+      started = job.parent?.id
+        ? parents
+            .resolve({ id: job.parent.id, queueKey: job.parent.queueKey })
+            .then((links) => startWith(links))
+            .catch((err) => {
+              logger.warn({ err }, 'runtrail: could not resolve a job parent');
+              return startWith(NO_LINKS);
+            })
+        : startWith(NO_LINKS);
+    }
+    const a: Attempt = { job: facts, attempt: facts.attempt, startTime: facts.startTime, started, lastProgress: 0 };
+    attempts.set(facts.jobId, a);
     return a;
   };
 
@@ -137,20 +144,16 @@ export function instrumentWorker(worker: Worker, options: InstrumentOptions = {}
     const a = attempts.get(key) ?? begin(job);
     attempts.delete(key);
     const declared = takeDeclarations(job);
-    const statics = options.jobs?.[job.name];
     const time = job.finishedOn ?? Date.now();
-    const emit = (links: Links) => {
-      const event: RunEvent = { kind: 'end', instance: a.ref, attempt: a.attempt, time, startTime: a.startTime, result };
+    if (a.started === undefined && declared === undefined && result.status === 'success') {
+      writeRecord(successRecord(a.job, a.attempt, a.startTime, time));
+      return;
+    }
+    withLinks(a.started ?? NO_LINKS, (links) => {
+      const event = endEvent(ctx, a.job, a.attempt, a.startTime, time, result, declared);
       addLinks(event, links);
-      // Arrays only when something was declared: this runs once per job.
-      if (statics?.inputs?.length || declared?.inputs?.length) event.inputs = [...(statics?.inputs ?? []), ...(declared?.inputs ?? [])];
-      if (statics?.outputs?.length || declared?.outputs?.length)
-        event.outputs = [...(statics?.outputs ?? []), ...(declared?.outputs ?? [])];
-      if (declared?.properties) event.properties = declared.properties;
-      if (declared?.metrics) event.metrics = declared.metrics;
       enqueue(event);
-    };
-    withLinks(a.started, emit);
+    });
   };
 
   const onCompleted = guard('completed', (job: Job) => end(job, { status: 'success' }));
@@ -173,7 +176,7 @@ export function instrumentWorker(worker: Worker, options: InstrumentOptions = {}
     const now = Date.now();
     if (!a || now - a.lastProgress < progressInterval) return;
     a.lastProgress = now;
-    const event: RunEvent = { kind: 'running', instance: a.ref, attempt: a.attempt, time: now };
+    const event: RunEvent = { kind: 'running', instance: instanceOf(ctx, a.job), attempt: a.attempt, time: now };
     if (typeof progress === 'number') event.progress = { current: progress, total: 100 };
     else if (typeof progress === 'object' && progress !== null) {
       const p = progress as Record<string, unknown>;
@@ -182,7 +185,7 @@ export function instrumentWorker(worker: Worker, options: InstrumentOptions = {}
       if (typeof p.total === 'number') event.progress.total = p.total;
       if (typeof p.message === 'string') event.progress.message = p.message.slice(0, 1000);
     }
-    withLinks(a.started, (links) => {
+    withLinks(a.started ?? NO_LINKS, (links) => {
       addLinks(event, links);
       enqueue(event);
     });

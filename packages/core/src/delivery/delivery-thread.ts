@@ -1,13 +1,34 @@
-// Entry of the delivery thread (see threaded-emitter.ts): runs an ordinary emitter — dedup, spool, batching,
-// serialization, HTTP and file I/O — off the host's event loop, fed with batches of events by the host.
+// Entry of the delivery thread (see threaded-emitter.ts): takes the host's records off the shared ring and runs an
+// ordinary emitter — dedup, spool, batching, serialization, HTTP and file I/O — off the host's event loop. While
+// the host's main thread is busy it leaves the records in the ring (up to `maxDeferMillis`), so that a burst of work
+// in the host does not share the machine with runtrail's; records are released once their events are in the spool.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RunEvent } from '../model/run-event.js';
 import { emitterFromEnv } from './from-env.js';
-import type { FromThread, ThreadEmitterOptions, ToThread } from './thread-protocol.js';
+import { RecordRing, type TakenRecords } from './record-ring.js';
+import { type RecordCodec, type RecordDecoder, splitRecord } from './records.js';
+import { ThreadLoad } from './thread-load.js';
+import { type FromThread, RECORD, type ThreadData, type ToThread } from './thread-protocol.js';
 import type { Logger, RunEmitter } from './types.js';
+
+/** Time records gather in the ring before the thread takes them, in milliseconds (fewer, larger writes). */
+const GATHER_MILLIS = 5;
+/** Time between two looks at the host's load while deferring, in milliseconds. */
+const DEFER_POLL_MILLIS = 10;
+/** The host's main thread counts as busy above this share of CPU time over `LOAD_WINDOW_MILLIS`. */
+const BUSY_SHARE = 0.5;
+/** The window over which the host's load is measured, in milliseconds. */
+const LOAD_WINDOW_MILLIS = 100;
+/** Deferring ends when the ring is this full, whatever the host's load. */
+const MAX_DEFER_FILL = 0.5;
+/** Longest idle wait before the thread looks at the ring again anyway, in milliseconds. */
+const IDLE_WAIT_MILLIS = 1000;
+/** Least time between two stats messages, in milliseconds. */
+const STATS_MILLIS = 250;
 
 const port = parentPort;
 if (!port) throw new Error('delivery-thread.js runs as a worker thread only');
+const data = workerData as ThreadData;
 
 function post(message: FromThread): void {
   try {
@@ -26,52 +47,180 @@ const logger: Logger = { debug: log('debug'), info: log('info'), warn: log('warn
 
 let emitter: RunEmitter | undefined;
 try {
-  emitter = emitterFromEnv({ ...(workerData as ThreadEmitterOptions), logger, deliveryThread: false });
+  emitter = emitterFromEnv({ ...data.options, logger, deliveryThread: false });
 } catch (err) {
   post({ t: 'failed', message: err instanceof Error ? err.message : String(err) });
 }
 
-// Which events of the current batch the emitter accepted (after dedup), when the host has onEvent listeners.
-let accepted: number[] | undefined;
-let index = 0;
-emitter?.onEvent(() => accepted?.push(index));
+const ring = new RecordRing(data.ring);
+const hostLoad = data.maxDeferMillis > 0 ? ThreadLoad.open() : undefined;
 
-// Acknowledgements are coalesced: one message per turn of this thread's event loop, stats at most every 250 ms
-// (each message costs the host's event loop too).
-let ackUpTo = 0;
-let ackAccepted: Array<[number, number[]]> = [];
-let ackQueued = false;
+// Accepted events go back to the host only while it has onEvent listeners (an `L` record says so).
+let listening = false;
+let accepted: RunEvent[] = [];
+emitter?.onEvent((event) => {
+  if (listening) accepted.push(event);
+});
+
+/** Per channel: its decoder, or the import that will provide it. */
+const channels: Array<RecordDecoder | Promise<void> | undefined> = [];
+/** Taken records not processed to the end yet (processing stops at a channel whose module is still loading). */
+const queue: Array<TakenRecords & { next: number }> = [];
+/** Processed takes, released after the spool's write of this turn. */
+let processed: TakenRecords[] = [];
+let releaseQueued = false;
+/** Set while processing waits for a codec module. */
+let blocked: Promise<void> | undefined;
 let statsSentAt = 0;
-function sendAck(): void {
-  if (!ackQueued) return;
-  ackQueued = false;
+let closed = false;
+
+function openChannel(line: string): void {
+  const [head, url, context] = line.split('\t') as [string, string, string];
+  const index = Number(head.slice(1));
+  const loading = import(url).then(
+    (m: { createDecoder: RecordCodec<unknown>['createDecoder'] }) => {
+      channels[index] = m.createDecoder(JSON.parse(context));
+    },
+    (err: unknown) => {
+      channels[index] = undefined;
+      logger.error({ err, url }, 'runtrail: the delivery thread could not load a record codec; its records are dropped');
+    },
+  );
+  channels[index] = loading;
+}
+
+/** Handles one record; false when it must wait for a codec module (then it is handled again later). */
+function handle(e: RunEmitter, line: string): boolean {
+  try {
+    switch (line[0]) {
+      case RECORD.json:
+        e.enqueue(JSON.parse(line.slice(1)) as RunEvent);
+        return true;
+      case RECORD.compact: {
+        const tab = line.indexOf('\t');
+        const decoder = channels[Number(line.slice(1, tab))];
+        if (decoder instanceof Promise) {
+          blocked = decoder;
+          return false;
+        }
+        const event = decoder?.(splitRecord(line.slice(tab + 1)));
+        if (event) e.enqueue(event);
+        return true;
+      }
+      case RECORD.channel: {
+        const index = Number(line.slice(1, line.indexOf('\t')));
+        if (channels[index] === undefined && !(index in channels)) openChannel(line);
+        const state = channels[index];
+        if (state instanceof Promise) {
+          blocked = state;
+          return false;
+        }
+        return true;
+      }
+      case RECORD.listen:
+        listening = line[1] === '1';
+        return true;
+      default:
+        return true;
+    }
+  } catch (err) {
+    logger.error({ err }, 'runtrail: the delivery thread dropped a record it could not read');
+    return true;
+  }
+}
+
+/** Takes what the ring holds and processes as far as it can; true when nothing is left waiting. */
+function drain(): boolean {
+  const e = emitter;
+  if (!e) return true;
+  const taken = ring.take();
+  if (taken.count > 0) queue.push({ ...taken, next: 0 });
+  blocked = undefined;
+  while (queue.length > 0) {
+    const t = queue[0] as TakenRecords & { next: number };
+    while (t.next < t.lines.length) {
+      if (!handle(e, t.lines[t.next] as string)) return false;
+      t.next++;
+    }
+    queue.shift();
+    processed.push(t);
+  }
+  if (processed.length > 0 && !releaseQueued) {
+    releaseQueued = true;
+    // The spool writes in an immediate queued by the first append; this one runs after it, so a released record's
+    // event is on disk.
+    setImmediate(release);
+  }
+  return true;
+}
+
+function release(): void {
+  releaseQueued = false;
+  for (const t of processed) ring.release(t.end, t.count);
+  processed = [];
+  if (accepted.length > 0) {
+    post({ t: 'accepted', events: accepted });
+    accepted = [];
+  }
   const now = Date.now();
-  const stats = emitter && now - statsSentAt >= 250 ? emitter.stats() : undefined;
-  if (stats) statsSentAt = now;
-  post({ t: 'ack', upTo: ackUpTo, stats, accepted: ackAccepted.length > 0 ? ackAccepted : undefined });
-  ackAccepted = [];
+  if (emitter && now - statsSentAt >= STATS_MILLIS) {
+    statsSentAt = now;
+    post({ t: 'stats', stats: emitter.stats() });
+  }
+}
+
+/** Everything written so far, processed (waiting for codec modules as needed) and released. */
+async function drainAll(): Promise<void> {
+  while (!drain()) await blocked;
+  if (releaseQueued) await new Promise((r) => setImmediate(r));
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Whether to leave the ring alone for now: the host is busy, and the records may wait. */
+function defer(pendingSince: number): boolean {
+  if (!hostLoad || performance.now() - pendingSince >= data.maxDeferMillis || ring.fill >= MAX_DEFER_FILL) return false;
+  return hostLoad.share(LOAD_WINDOW_MILLIS) >= BUSY_SHARE;
+}
+
+async function loop(): Promise<void> {
+  let pendingSince = 0;
+  while (!closed) {
+    if (!ring.hasRecords && queue.length === 0) {
+      pendingSince = 0;
+      await ring.waitForRecords(IDLE_WAIT_MILLIS);
+      continue;
+    }
+    if (pendingSince === 0) pendingSince = performance.now();
+    await sleep(GATHER_MILLIS);
+    if (defer(pendingSince)) {
+      await sleep(DEFER_POLL_MILLIS);
+      continue;
+    }
+    if (blocked) await blocked;
+    if (!closed && drain()) pendingSince = 0;
+  }
 }
 
 port.on('message', (m: ToThread) => {
   const e = emitter;
   if (!e) return;
-  if (m.t === 'events') {
-    accepted = m.wantAccepted ? [] : undefined;
-    for (index = 0; index < m.batch.length; index++) e.enqueue(m.batch[index] as RunEvent);
-    if (accepted) ackAccepted.push([m.id, accepted]);
-    accepted = undefined;
-    ackUpTo = m.id;
-    // The spool writes in an immediate queued by the first append; this one runs after it, so an acked event is on disk.
-    if (!ackQueued) {
-      ackQueued = true;
-      setImmediate(sendAck);
-    }
+  const done = () => post({ t: 'done', id: m.id, stats: e.stats() });
+  if (m.t === 'flush') {
+    drainAll()
+      .then(() => e.flush())
+      .then(release)
+      .then(done, done);
   } else {
-    const done = () => {
-      // Acknowledge first: whoever awaits the flush must see every accepted event (onEvent) before it resolves.
-      if (ackQueued) sendAck();
-      post({ t: 'done', id: m.id, stats: e.stats() });
-    };
-    (m.t === 'flush' ? e.flush() : e.close(m.timeoutMillis)).then(done, done);
+    drainAll()
+      .then(() => {
+        closed = true;
+        hostLoad?.close();
+        return e.close(m.timeoutMillis);
+      })
+      .then(release)
+      .then(done, done);
   }
 });
+
+if (emitter) void loop();

@@ -9,6 +9,7 @@ import { Backend, type BackendLimits, zeroCounters } from './backend.js';
 import { DeadLetterFile } from './dead-letter.js';
 import { notifyListeners } from './listeners.js';
 import { quietLogger, safeLog } from './logger.js';
+import type { RecordSink } from './records.js';
 import { Spool } from './spool.js';
 import type { EmitterOptions, EmitterStats, Logger, RunEmitter } from './types.js';
 
@@ -220,9 +221,11 @@ export function emptyStats(): EmitterStats {
 }
 
 /** An emitter that accepts and discards everything at no cost (the `RUNTRAIL_DISABLED` kill switch). */
-export function disabledEmitter(): RunEmitter {
+export function disabledEmitter(): RunEmitter & RecordSink {
   return {
     enqueue() {},
+    // Adapters' compact records are discarded too, without being decoded.
+    openRecords: () => () => {},
     flush: async () => {},
     close: async () => {},
     stats: emptyStats,

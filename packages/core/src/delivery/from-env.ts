@@ -13,11 +13,12 @@ import type { EmitterFromEnvOptions, RunEmitter } from './types.js';
 
 const TRUE = new Set(['1', 'true', 'yes', 'on']);
 
-function numberFromEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
+function numberFromEnv(env: NodeJS.ProcessEnv, name: string, zeroAllowed = false): number | undefined {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return undefined;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new ConfigError(`${name} must be a positive number, got ${JSON.stringify(raw)}`);
+  if (!Number.isFinite(n) || n < 0 || (n === 0 && !zeroAllowed))
+    throw new ConfigError(`${name} must be a ${zeroAllowed ? 'non-negative' : 'positive'} number, got ${JSON.stringify(raw)}`);
   return n;
 }
 
@@ -47,7 +48,8 @@ export function transportsFromEnv(env: NodeJS.ProcessEnv = process.env, cwd: str
  * An emitter configured from the environment, plus `options`. Reads, besides the backends' variables:
  * `RUNTRAIL_DISABLED` (kill switch), `RUNTRAIL_SPOOL` (`off` disables the spool the caller asked for),
  * `RUNTRAIL_SPOOL_DIR`, `RUNTRAIL_MAX_QUEUE_SIZE`, `RUNTRAIL_FLUSH_INTERVAL_MILLIS`, `RUNTRAIL_REQUEST_TIMEOUT_MILLIS`,
- * `RUNTRAIL_DELIVERY_THREAD` (`off` keeps delivery on the caller's thread when `deliveryThread` asks for one).
+ * `RUNTRAIL_DELIVERY_THREAD` (`off` keeps delivery on the caller's thread when `deliveryThread` asks for one),
+ * `RUNTRAIL_MAX_DEFER_MILLIS`.
  * @throws ConfigError for invalid settings (at construction, never at enqueue)
  */
 export function emitterFromEnv(options: EmitterFromEnvOptions = {}): RunEmitter {
@@ -67,7 +69,10 @@ export function emitterFromEnv(options: EmitterFromEnvOptions = {}): RunEmitter 
     maxQueueSize: rest.maxQueueSize ?? numberFromEnv(env, 'RUNTRAIL_MAX_QUEUE_SIZE'),
     flushIntervalMillis: rest.flushIntervalMillis ?? numberFromEnv(env, 'RUNTRAIL_FLUSH_INTERVAL_MILLIS'),
     requestTimeoutMillis: rest.requestTimeoutMillis ?? numberFromEnv(env, 'RUNTRAIL_REQUEST_TIMEOUT_MILLIS'),
+    maxDeferMillis: rest.maxDeferMillis ?? numberFromEnv(env, 'RUNTRAIL_MAX_DEFER_MILLIS', true),
   };
+  if (resolved.maxDeferMillis !== undefined && !(resolved.maxDeferMillis >= 0))
+    throw new ConfigError(`maxDeferMillis must be a non-negative number, got ${resolved.maxDeferMillis}`);
   try {
     const transports = [...transportsFromEnv(env, cwd), ...(extra ?? [])];
     const inHost = () => createEmitter({ ...resolved, logger, transports });

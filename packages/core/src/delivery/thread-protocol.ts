@@ -1,6 +1,7 @@
-// Messages between a `ThreadedEmitter` (the host's thread) and its delivery thread (delivery-thread.ts). Only
-// plain data crosses: events, stats snapshots, log records and the emitter's cloneable settings.
+// What passes between a `ThreadedEmitter` (the host's thread) and its delivery thread (delivery-thread.ts). Events
+// travel as records in the shared ring (record-ring.ts), in order; messages carry only control and answers.
 import type { RunEvent } from '../model/run-event.js';
+import type { RingBuffers } from './record-ring.js';
 import type { EmitterFromEnvOptions, EmitterStats, Logger } from './types.js';
 
 /** The settings the delivery thread builds its emitter from (`emitterFromEnv` minus what cannot be cloned). */
@@ -9,20 +10,30 @@ export type ThreadEmitterOptions = Omit<EmitterFromEnvOptions, 'logger' | 'trans
   cwd: string;
 };
 
+/** The delivery thread's `workerData`. */
+export interface ThreadData {
+  options: ThreadEmitterOptions;
+  ring: RingBuffers;
+  /** Longest time the thread leaves records in the ring while the host's main thread is busy, in milliseconds; 0: never. */
+  maxDeferMillis: number;
+}
+
+/**
+ * Kinds of ring records, by first character: `J` + an event's JSON; `R<channel>\t` + a compact record of a
+ * channel; `C<channel>\t<codec url>\t<context JSON>` opens a channel; `L1` / `L0`: the host has / no longer has
+ * `onEvent` listeners (in the ring, so that the switch takes effect exactly between two events).
+ */
+export const RECORD = { json: 'J', compact: 'R', channel: 'C', listen: 'L' } as const;
+
 /** Host → delivery thread. */
-export type ToThread =
-  /** Events in enqueue order; `wantAccepted` asks for the indexes the emitter accepted (for `onEvent`). */
-  | { t: 'events'; id: number; batch: RunEvent[]; wantAccepted: boolean }
-  | { t: 'flush'; id: number }
-  | { t: 'close'; id: number; timeoutMillis: number };
+export type ToThread = { t: 'flush'; id: number } | { t: 'close'; id: number; timeoutMillis: number };
 
 /** Delivery thread → host. */
 export type FromThread =
-  /**
-   * Every batch up to `upTo` was accepted (and is in the spool, when there is one). `accepted` lists, per batch
-   * that asked, the indexes the emitter accepted; `stats` comes at most every 250 ms.
-   */
-  | { t: 'ack'; upTo: number; stats?: EmitterStats; accepted?: Array<[id: number, indexes: number[]]> }
+  /** The thread's emitter stats, at most every 250 ms while it works. */
+  | { t: 'stats'; stats: EmitterStats }
+  /** Events the thread's emitter accepted (after dedup), while the host has `onEvent` listeners. */
+  | { t: 'accepted'; events: RunEvent[] }
   /** A flush or close finished. */
   | { t: 'done'; id: number; stats: EmitterStats }
   | { t: 'log'; level: keyof Logger; obj: unknown; msg?: string }

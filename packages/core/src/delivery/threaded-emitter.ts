@@ -1,27 +1,32 @@
-// An emitter whose delivery runs on a worker thread (DESIGN.md §5, "the host never pays"): `enqueue` only appends
-// to an array; every 5 ms (or every 512 events) the batch is posted to the thread, where an ordinary
-// emitter does dedup, the spool, batching, JSON and I/O. Measured on a BullMQ worker, this moves most of
-// runtrail's per-job cost off the host's event loop (bench/README.md). If the thread cannot start or dies, the
-// emitter carries on in the host thread with what the thread had not acknowledged: nothing is lost either way.
+// An emitter whose delivery runs on a worker thread (DESIGN.md §5, "the host never pays"): `enqueue` writes the
+// event's JSON into a shared-memory ring (record-ring.ts) and returns; adapters with a hot path write compact
+// records instead (records.ts). The thread takes the records off the ring and runs an ordinary emitter — dedup, the
+// spool, batching, JSON and I/O — in the host's idle time (delivery-thread.ts). No message crosses per event or per
+// batch: measured on a BullMQ worker, messages alone cost more than everything else (bench/README.md). If the thread
+// cannot start or dies, the emitter carries on in the host thread with what the thread had not released: nothing
+// is lost either way.
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { RunEvent } from '../model/run-event.js';
 import { disabledEmitter, emptyStats } from './emitter.js';
 import { notifyListeners } from './listeners.js';
 import { quietLogger, safeLog } from './logger.js';
+import { RecordRing } from './record-ring.js';
+import { type RecordCodec, type RecordDecoder, type RecordSink, type RecordWriter, splitRecord } from './records.js';
 import { writeRescue } from './spool.js';
-import type { FromThread, ThreadEmitterOptions, ToThread } from './thread-protocol.js';
+import { type FromThread, RECORD, type ThreadData, type ThreadEmitterOptions, type ToThread } from './thread-protocol.js';
 import type { EmitterStats, Logger, RunEmitter } from './types.js';
 
-/** Events buffered before a post without waiting for the post interval. */
-const MAX_BUFFER = 512;
-/**
- * Longest wait of an event before its batch goes to the thread, in milliseconds. Each message costs both event
- * loops a fixed amount, so batches are gathered for a few ms rather than per turn of the event loop.
- */
-const POST_INTERVAL_MILLIS = 5;
+/** Size of the shared ring, in bytes: ≈ 250 000 compact records or 50 000 events as JSON. */
+const RING_BYTES = 16 * 1024 * 1024;
+/** Records kept in the host while the ring is full (the thread stalled); beyond that they are dropped and counted. */
+const MAX_OVERFLOW = 100_000;
+/** How often the host looks whether the thread has released everything (and it may stop keeping the process alive), in milliseconds. */
+const RELEASE_CHECK_MILLIS = 20;
 /** Extra time `close` grants the thread beyond its own timeout before terminating it, in milliseconds. */
 const CLOSE_GRACE_MILLIS = 1000;
+/** Default of `maxDeferMillis`. */
+export const DEFAULT_MAX_DEFER_MILLIS = 2000;
 
 /** Live threaded emitters, for the exit hook. */
 const live = new Set<ThreadedEmitter>();
@@ -36,27 +41,29 @@ function threadEntry(): URL {
 }
 
 /** A `RunEmitter` whose delivery runs on a worker thread; see the file comment. */
-export class ThreadedEmitter implements RunEmitter {
+export class ThreadedEmitter implements RunEmitter, RecordSink {
   #thread: Worker | undefined;
   #fallback: RunEmitter | undefined;
   readonly #makeFallback: () => RunEmitter;
   readonly #logger: Logger;
-  #buffer: RunEvent[] = [];
-  #scheduled = false;
-  #timer: NodeJS.Timeout | undefined;
+  readonly #ring: RecordRing;
+  /** Records that found the ring full, in order; written before anything newer. */
+  #overflow: string[] = [];
+  /** Per channel, the host's own decoder (for a failover, or rescuing at exit). */
+  readonly #channels: RecordDecoder[] = [];
+  #releaseCheck: NodeJS.Timeout | undefined;
   #nextId = 1;
-  /** Batches posted and not acknowledged yet (re-enqueued on the host if the thread dies). */
-  readonly #unacked = new Map<number, RunEvent[]>();
   /** flush/close requests waiting for the thread. */
   readonly #waiting = new Map<number, () => void>();
   readonly #listeners = new Set<(event: RunEvent) => void>();
   #stats: EmitterStats = emptyStats();
-  #uncloneable = 0;
+  /** Events that could not be written (no JSON form, or the ring and the overflow full). */
+  #dropped = 0;
   #closing: Promise<void> | undefined;
   #closed = false;
   /** The spool the thread writes, for rescuing events at process exit. */
   readonly #spool: { dir: string } | undefined;
-  readonly #postLater = () => this.#post();
+  readonly #checkReleased = () => this.#onReleaseCheck();
 
   /**
    * @param options the thread's `emitterFromEnv` settings (plain data)
@@ -67,19 +74,22 @@ export class ThreadedEmitter implements RunEmitter {
     this.#makeFallback = makeFallback;
     this.#logger = logger;
     this.#spool = options.spool ? { dir: options.spool.dir ?? path.join(options.cwd, '.runtrail', 'spool') } : undefined;
+    this.#ring = RecordRing.create(RING_BYTES);
     live.add(this);
     if (!exitHookInstalled) {
       exitHookInstalled = true;
       process.on('exit', rescueAllOnExit);
     }
     try {
-      const thread = new Worker(entry, { workerData: options });
+      const { maxDeferMillis = DEFAULT_MAX_DEFER_MILLIS, ...rest } = options;
+      const workerData: ThreadData = { options: rest, ring: this.#ring.buffers, maxDeferMillis };
+      const thread = new Worker(entry, { workerData });
       thread.on('message', (m: FromThread) => this.#onMessage(m));
       thread.on('error', (err) => this.#failover(err));
       thread.on('exit', (code) => this.#failover(new Error(`delivery thread exited with code ${code}`)));
-      // The thread never keeps the process alive by itself: only while batches are unacknowledged (so a
-      // process that ends on its own still gets them into the spool) or someone awaits flush/close. After the
-      // listeners: a 'message' listener added after unref() refs the port again (nodejs/node#53036).
+      // The thread never keeps the process alive by itself: only while records are unreleased (so a process that
+      // ends on its own still gets them into the spool) or someone awaits flush/close. After the listeners: a
+      // 'message' listener added after unref() refs the port again (nodejs/node#53036).
       thread.unref();
       this.#thread = thread;
     } catch (err) {
@@ -99,22 +109,46 @@ export class ThreadedEmitter implements RunEmitter {
         this.#fallback.enqueue(event);
         return;
       }
-      this.#buffer.push(event);
-      if (this.#buffer.length >= MAX_BUFFER) this.#post();
-      else if (!this.#scheduled) {
-        this.#scheduled = true;
-        this.#timer = setTimeout(this.#postLater, POST_INTERVAL_MILLIS);
+      let json: string;
+      try {
+        json = JSON.stringify(event);
+      } catch (err) {
+        // A cycle or a BigInt: this one event cannot travel; count it and say so.
+        this.#dropped++;
+        safeLog(this.#logger, 'error', { err }, 'runtrail: dropped an event that has no JSON form');
+        return;
       }
+      this.#write(RECORD.json + json);
     } catch (err) {
       safeLog(this.#logger, 'error', { err }, 'runtrail: could not accept an event');
     }
+  }
+
+  /** Opens a channel of compact records (records.ts); its records are decoded by `codec` in the thread. */
+  openRecords<C>(codec: RecordCodec<C>, context: C): RecordWriter {
+    const decode = codec.createDecoder(context);
+    const index = this.#channels.length;
+    this.#channels.push(decode);
+    const prefix = `${RECORD.compact}${index}\t`;
+    this.#write(`${RECORD.channel}${index}\t${codec.url}\t${JSON.stringify(context)}`);
+    return (record) => {
+      try {
+        if (this.#closing) return;
+        if (this.#fallback) {
+          const event = decode(splitRecord(record));
+          if (event) this.#fallback.enqueue(event);
+        } else this.#write(prefix + record);
+      } catch (err) {
+        safeLog(this.#logger, 'error', { err }, 'runtrail: could not accept a record');
+      }
+    };
   }
 
   flush(): Promise<void> {
     // After close there is no thread to ask: flushing means waiting for the close.
     if (this.#closing) return this.#closing;
     if (this.#fallback) return this.#fallback.flush();
-    this.#post();
+    this.#writeOverflow();
     return this.#request({ t: 'flush', id: this.#nextId++ });
   }
 
@@ -126,19 +160,23 @@ export class ThreadedEmitter implements RunEmitter {
   stats(): EmitterStats {
     if (this.#fallback) return this.#fallback.stats();
     const s = this.#stats;
-    // Events still on this side of the thread count as queued; those that could not be cloned as dropped.
-    const waiting = this.#buffer.length + [...this.#unacked.values()].reduce((n, b) => n + b.length, 0);
-    return { ...s, queued: s.queued + waiting, dropped: s.dropped + this.#uncloneable, backends: { ...s.backends } };
+    // Records still on this side of the thread count as queued; those that could not be written as dropped.
+    const waiting = Math.max(0, this.#ring.unreleased) + this.#overflow.length;
+    return { ...s, queued: s.queued + waiting, dropped: s.dropped + this.#dropped, backends: { ...s.backends } };
   }
 
   onEvent(listener: (event: RunEvent) => void): () => void {
     this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    if (this.#listeners.size === 1 && !this.#fallback) this.#write(`${RECORD.listen}1`);
+    return () => {
+      if (this.#listeners.delete(listener) && this.#listeners.size === 0 && !this.#fallback && !this.#closing)
+        this.#write(`${RECORD.listen}0`);
+    };
   }
 
   async #close(timeoutMillis: number): Promise<void> {
     if (this.#fallback) return this.#fallback.close(timeoutMillis);
-    this.#post();
+    this.#writeOverflow();
     let timer: NodeJS.Timeout | undefined;
     const closed = this.#request({ t: 'close', id: this.#nextId++, timeoutMillis });
     await Promise.race([closed, new Promise((r) => (timer = setTimeout(r, timeoutMillis + CLOSE_GRACE_MILLIS)))]);
@@ -146,17 +184,18 @@ export class ThreadedEmitter implements RunEmitter {
     if (this.#fallback) return (this.#fallback as RunEmitter).close(timeoutMillis);
     this.#closed = true;
     live.delete(this);
+    clearInterval(this.#releaseCheck);
     await this.#thread?.terminate();
   }
 
   /**
    * At process exit (`process.exit()`, a crash) the thread is stopped with whatever it had not spooled yet. Those
    * events are written, synchronously, to a rescue file beside the spool slots, which the next spool opened there
-   * adopts. An event the thread had spooled without acknowledging it yet may then be delivered twice.
+   * adopts. An event the thread had spooled without releasing it yet may then be delivered twice.
    */
   rescueOnExit(): void {
     if (this.#closed || this.#fallback || !this.#spool) return;
-    const events = [...[...this.#unacked.values()].flat(), ...this.#buffer];
+    const events = this.#takeUnreleased();
     if (events.length === 0) return;
     try {
       writeRescue(this.#spool.dir, events);
@@ -165,33 +204,55 @@ export class ThreadedEmitter implements RunEmitter {
     }
   }
 
-  /** Posts the buffered events as one batch. */
-  #post(): void {
-    if (this.#scheduled) clearTimeout(this.#timer);
-    this.#scheduled = false;
-    const thread = this.#thread;
-    if (this.#buffer.length === 0 || !thread || this.#fallback) return;
-    const batch = this.#buffer;
-    this.#buffer = [];
-    const id = this.#nextId++;
-    const wantAccepted = this.#listeners.size > 0;
-    try {
-      thread.postMessage({ t: 'events', id, batch, wantAccepted } satisfies ToThread);
-      this.#unacked.set(id, batch);
-    } catch {
-      // An event that cannot be cloned (a function or symbol in it): send the others one by one, count the rest.
-      for (const event of batch) {
-        const one = this.#nextId++;
-        try {
-          thread.postMessage({ t: 'events', id: one, batch: [event], wantAccepted } satisfies ToThread);
-          this.#unacked.set(one, [event]);
-        } catch (err) {
-          this.#uncloneable++;
-          safeLog(this.#logger, 'error', { err }, 'runtrail: dropped an event that cannot be copied to the delivery thread');
+  /** Writes one record, after any that wait in the overflow; keeps the process alive until the thread releases it. */
+  #write(record: string): void {
+    if (this.#overflow.length > 0) this.#writeOverflow();
+    if (this.#overflow.length > 0 || !this.#ring.write(record)) {
+      if (this.#overflow.length >= MAX_OVERFLOW) {
+        this.#dropped++;
+        if (this.#dropped === 1) safeLog(this.#logger, 'error', {}, 'runtrail: the delivery thread is not keeping up; events are dropped');
+      } else this.#overflow.push(record);
+    }
+    if (this.#releaseCheck === undefined) {
+      this.#thread?.ref();
+      this.#releaseCheck = setInterval(this.#checkReleased, RELEASE_CHECK_MILLIS);
+    }
+  }
+
+  #writeOverflow(): void {
+    let i = 0;
+    while (i < this.#overflow.length && this.#ring.write(this.#overflow[i] as string)) i++;
+    if (i > 0) this.#overflow = this.#overflow.slice(i);
+  }
+
+  #onReleaseCheck(): void {
+    if (this.#overflow.length > 0) this.#writeOverflow();
+    if (this.#ring.pending || this.#overflow.length > 0) return;
+    clearInterval(this.#releaseCheck);
+    this.#releaseCheck = undefined;
+    if (this.#waiting.size === 0) this.#thread?.unref();
+  }
+
+  /** The events of every record the thread has not released, and of the overflow, in order (for a failover or a rescue). */
+  #takeUnreleased(): RunEvent[] {
+    const taken = this.#ring.take(true);
+    this.#ring.release(taken.end, taken.count);
+    const events: RunEvent[] = [];
+    for (const line of [...taken.lines, ...this.#overflow]) {
+      try {
+        if (line[0] === RECORD.json) events.push(JSON.parse(line.slice(1)) as RunEvent);
+        else if (line[0] === RECORD.compact) {
+          const tab = line.indexOf('\t');
+          const event = this.#channels[Number(line.slice(1, tab))]?.(splitRecord(line.slice(tab + 1)));
+          if (event) events.push(event);
         }
+      } catch (err) {
+        this.#dropped++;
+        safeLog(this.#logger, 'error', { err }, 'runtrail: dropped a record that could not be read back');
       }
     }
-    thread.ref();
+    this.#overflow = [];
+    return events;
   }
 
   #request(message: ToThread): Promise<void> {
@@ -205,35 +266,22 @@ export class ThreadedEmitter implements RunEmitter {
   }
 
   #onMessage(m: FromThread): void {
-    if (m.t === 'ack') {
-      if (m.stats) this.#stats = m.stats;
-      for (const [id, indexes] of m.accepted ?? []) {
-        const batch = this.#unacked.get(id);
-        if (batch) for (const i of indexes) this.#notify(batch[i] as RunEvent);
-      }
-      // Batch ids grow, and the map keeps insertion order: the acknowledged ones are at its front.
-      for (const id of this.#unacked.keys()) {
-        if (id > m.upTo) break;
-        this.#unacked.delete(id);
-      }
-    } else if (m.t === 'done') {
+    if (m.t === 'stats') this.#stats = m.stats;
+    else if (m.t === 'accepted') for (const event of m.events) this.#notify(event);
+    else if (m.t === 'done') {
       this.#stats = m.stats;
       this.#waiting.get(m.id)?.();
       this.#waiting.delete(m.id);
-    } else if (m.t === 'log') {
-      safeLog(this.#logger, m.level, m.obj, m.msg);
-    } else {
-      this.#failover(new Error(m.message));
-      return;
-    }
-    if (this.#unacked.size === 0 && this.#waiting.size === 0) this.#thread?.unref();
+      if (this.#waiting.size === 0 && this.#releaseCheck === undefined) this.#thread?.unref();
+    } else if (m.t === 'log') safeLog(this.#logger, m.level, m.obj, m.msg);
+    else this.#failover(new Error(m.message));
   }
 
   #notify(event: RunEvent): void {
     notifyListeners(this.#listeners, event, this.#logger);
   }
 
-  /** The thread could not start or died: deliver in the host thread from now on, starting with what it had not acknowledged. */
+  /** The thread could not start or died: deliver in the host thread from now on, starting with what it had not released. */
   #failover(err: unknown): void {
     if (this.#fallback || this.#closed) return;
     live.delete(this); // the fallback's own spool writes at exit
@@ -241,6 +289,8 @@ export class ThreadedEmitter implements RunEmitter {
     const thread = this.#thread;
     this.#thread = undefined;
     void thread?.terminate().catch(() => {});
+    clearInterval(this.#releaseCheck);
+    this.#releaseCheck = undefined;
     let fallback: RunEmitter;
     try {
       fallback = this.#makeFallback();
@@ -248,13 +298,11 @@ export class ThreadedEmitter implements RunEmitter {
       safeLog(this.#logger, 'error', { err: e }, 'runtrail: could not build the fallback emitter; events are dropped');
       fallback = disabledEmitter();
     }
+    const events = this.#takeUnreleased();
     this.#fallback = fallback;
     fallback.onEvent((event) => this.#notify(event));
     // Dedup in the new emitter keeps each event once.
-    for (const batch of this.#unacked.values()) for (const event of batch) fallback.enqueue(event);
-    this.#unacked.clear();
-    for (const event of this.#buffer) fallback.enqueue(event);
-    this.#buffer = [];
+    for (const event of events) fallback.enqueue(event);
     for (const resolve of this.#waiting.values()) fallback.flush().then(resolve, resolve);
     this.#waiting.clear();
   }
