@@ -1,14 +1,16 @@
 // Entry of the delivery thread (see threaded-emitter.ts): takes the host's records off the shared ring and runs an
 // ordinary emitter — dedup, spool, batching, serialization, HTTP and file I/O — off the host's event loop. While
 // the host's main thread is busy it leaves the records in the ring (up to `maxDeferMillis`), so that a burst of work
-// in the host does not share the machine with runtrail's; records are released once their events are in the spool.
-import { parentPort, workerData } from 'node:worker_threads';
+// in the host does not share the machine with runtrail's — copying them to a journal beside the spool meanwhile,
+// so that a killed process loses nothing more for it; records are released once their events are in the spool.
+import { parentPort, threadId, workerData } from 'node:worker_threads';
 import type { RunEvent } from '../model/run-event.js';
 import { emitterFromEnv } from './from-env.js';
+import { adoptJournals, RecordJournal } from './record-journal.js';
 import { RecordRing, type TakenRecords } from './record-ring.js';
 import { type RecordCodec, type RecordDecoder, splitRecord } from './records.js';
 import { ThreadLoad } from './thread-load.js';
-import { type FromThread, RECORD, type ThreadData, type ToThread } from './thread-protocol.js';
+import { type FromThread, RECORD, spoolRoot, type ThreadData, type ToThread } from './thread-protocol.js';
 import type { Logger, RunEmitter } from './types.js';
 
 /** Time records gather in the ring before the thread takes them, in milliseconds (fewer, larger writes). */
@@ -19,6 +21,8 @@ const DEFER_POLL_MILLIS = 10;
 const BUSY_SHARE = 0.5;
 /** The window over which the host's load is measured, in milliseconds. */
 const LOAD_WINDOW_MILLIS = 100;
+/** Least time measured before the host counts as idle, in milliseconds (until then records wait). */
+const MIN_LOAD_WINDOW_MILLIS = 30;
 /** Deferring ends when the ring is this full, whatever the host's load. */
 const MAX_DEFER_FILL = 0.5;
 /** Longest idle wait before the thread looks at the ring again anyway, in milliseconds. */
@@ -53,7 +57,7 @@ try {
 }
 
 const ring = new RecordRing(data.ring);
-const hostLoad = data.maxDeferMillis > 0 ? ThreadLoad.open() : undefined;
+const hostLoad = data.maxDeferMillis > 0 ? ThreadLoad.open(data.hostThreadId) : undefined;
 
 // Accepted events go back to the host only while it has onEvent listeners (an `L` record says so).
 let listening = false;
@@ -63,7 +67,11 @@ emitter?.onEvent((event) => {
 });
 
 /** Per channel: its decoder, or the import that will provide it. */
-const channels: Array<RecordDecoder | Promise<void> | undefined> = [];
+type Channels = Array<RecordDecoder | Promise<void> | undefined>;
+const channels: Channels = [];
+/** The records that opened this process's channels, for the head of a journal. */
+const channelLines: string[] = [];
+const journal = data.options.spool && data.maxDeferMillis > 0 ? new RecordJournal(spoolRoot(data.options), threadId) : undefined;
 /** Taken records not processed to the end yet (processing stops at a channel whose module is still loading). */
 const queue: Array<TakenRecords & { next: number }> = [];
 /** Processed takes, released after the spool's write of this turn. */
@@ -74,23 +82,21 @@ let blocked: Promise<void> | undefined;
 let statsSentAt = 0;
 let closed = false;
 
-function openChannel(line: string): void {
-  const [head, url, context] = line.split('\t') as [string, string, string];
-  const index = Number(head.slice(1));
-  const loading = import(url).then(
+function openChannel(table: Channels, line: string, index: number): void {
+  const [, url, context] = line.split('\t') as [string, string, string];
+  table[index] = import(url).then(
     (m: { createDecoder: RecordCodec<unknown>['createDecoder'] }) => {
-      channels[index] = m.createDecoder(JSON.parse(context));
+      table[index] = m.createDecoder(JSON.parse(context));
     },
     (err: unknown) => {
-      channels[index] = undefined;
+      table[index] = undefined;
       logger.error({ err, url }, 'runtrail: the delivery thread could not load a record codec; its records are dropped');
     },
   );
-  channels[index] = loading;
 }
 
 /** Handles one record; false when it must wait for a codec module (then it is handled again later). */
-function handle(e: RunEmitter, line: string): boolean {
+function handle(e: RunEmitter, line: string, table: Channels = channels): boolean {
   try {
     switch (line[0]) {
       case RECORD.json:
@@ -98,7 +104,7 @@ function handle(e: RunEmitter, line: string): boolean {
         return true;
       case RECORD.compact: {
         const tab = line.indexOf('\t');
-        const decoder = channels[Number(line.slice(1, tab))];
+        const decoder = table[Number(line.slice(1, tab))];
         if (decoder instanceof Promise) {
           blocked = decoder;
           return false;
@@ -109,8 +115,11 @@ function handle(e: RunEmitter, line: string): boolean {
       }
       case RECORD.channel: {
         const index = Number(line.slice(1, line.indexOf('\t')));
-        if (channels[index] === undefined && !(index in channels)) openChannel(line);
-        const state = channels[index];
+        if (!(index in table)) {
+          openChannel(table, line, index);
+          if (table === channels) channelLines[index] = line;
+        }
+        const state = table[index];
         if (state instanceof Promise) {
           blocked = state;
           return false;
@@ -158,6 +167,8 @@ function release(): void {
   releaseQueued = false;
   for (const t of processed) ring.release(t.end, t.count);
   processed = [];
+  // Everything journaled was taken (copies happen only between takes) and is now spooled.
+  if (queue.length === 0) safely(() => journal?.clear());
   if (accepted.length > 0) {
     post({ t: 'accepted', events: accepted });
     accepted = [];
@@ -177,10 +188,33 @@ async function drainAll(): Promise<void> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Runs a journal operation; a failure (disk full…) is logged, never fatal: the records are still in the ring. */
+function safely(fn: () => void): void {
+  try {
+    fn();
+  } catch (err) {
+    logger.warn({ err }, 'runtrail: the delivery thread could not write its journal');
+  }
+}
+
+/** Delivers the records of journals that dead processes left beside the spool, then removes them. */
+async function replayJournals(e: RunEmitter): Promise<void> {
+  if (!data.options.spool) return;
+  for (const adopted of adoptJournals(spoolRoot(data.options), threadId)) {
+    // The dead process's channel numbers are its own.
+    const table: Channels = [];
+    for (const line of adopted.lines) while (!handle(e, line, table)) await blocked;
+    // After the spool's write of this turn.
+    await new Promise((r) => setImmediate(r));
+    adopted.remove();
+  }
+}
+
 /** Whether to leave the ring alone for now: the host is busy, and the records may wait. */
 function defer(pendingSince: number): boolean {
   if (!hostLoad || performance.now() - pendingSince >= data.maxDeferMillis || ring.fill >= MAX_DEFER_FILL) return false;
-  return hostLoad.share(LOAD_WINDOW_MILLIS) >= BUSY_SHARE;
+  const share = hostLoad.share(LOAD_WINDOW_MILLIS, MIN_LOAD_WINDOW_MILLIS);
+  return Number.isNaN(share) || share >= BUSY_SHARE;
 }
 
 async function loop(): Promise<void> {
@@ -191,9 +225,13 @@ async function loop(): Promise<void> {
       await ring.waitForRecords(IDLE_WAIT_MILLIS);
       continue;
     }
-    if (pendingSince === 0) pendingSince = performance.now();
+    if (pendingSince === 0) {
+      pendingSince = performance.now();
+      hostLoad?.restart();
+    }
     await sleep(GATHER_MILLIS);
     if (defer(pendingSince)) {
+      safely(() => journal?.append(ring, channelLines));
       await sleep(DEFER_POLL_MILLIS);
       continue;
     }
@@ -216,6 +254,7 @@ port.on('message', (m: ToThread) => {
       .then(() => {
         closed = true;
         hostLoad?.close();
+        safely(() => journal?.close());
         return e.close(m.timeoutMillis);
       })
       .then(release)
@@ -223,4 +262,9 @@ port.on('message', (m: ToThread) => {
   }
 });
 
-if (emitter) void loop();
+if (emitter) {
+  const e = emitter;
+  void replayJournals(e)
+    .catch((err: unknown) => logger.error({ err }, 'runtrail: could not replay a journal'))
+    .then(loop);
+}

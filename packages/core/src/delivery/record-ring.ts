@@ -160,6 +160,29 @@ export class RecordRing {
     return { lines, end: w, count: lines.length };
   }
 
+  /** The reader's offset: where the next `take` starts. */
+  get taken(): number {
+    return this.#r;
+  }
+
+  /**
+   * The bytes of the records written after offset `from` (a reader position) that no one has taken yet, as views of
+   * the shared buffer (two when they wrap), and the offset after them. For copying records elsewhere untaken.
+   */
+  peek(from: number): { chunks: Buffer[]; end: number } {
+    const w = Atomics.load(this.#control, WRITE);
+    const chunks: Buffer[] = [];
+    let r = from;
+    if (r > w) {
+      const marker = this.#bytes.indexOf(0, r);
+      const stop = marker === -1 ? this.size : marker;
+      if (stop > r) chunks.push(this.#bytes.subarray(r, stop));
+      r = 0;
+    }
+    if (w > r) chunks.push(this.#bytes.subarray(r, w));
+    return { chunks, end: w };
+  }
+
   #split(from: number, to: number, into: string[]): void {
     // Each record ends with `\n`, so the text ends with one: drop the empty string after it.
     const parts = this.#bytes.toString('utf8', from, to).split('\n');

@@ -6,6 +6,16 @@ import fs from 'node:fs';
 /** Clock ticks per second of `/proc/<pid>/task/<tid>/stat` (USER_HZ, 100 on every Linux build in use). */
 const TICKS_PER_SECOND = 100;
 
+/** The Linux thread id of the calling thread (the host's thread may be a worker thread itself), or the pid elsewhere. */
+export function currentThreadId(): number {
+  try {
+    // `<pid>/task/<tid>`
+    return Number(fs.readlinkSync('/proc/thread-self').split('/').pop()) || process.pid;
+  } catch {
+    return process.pid;
+  }
+}
+
 /** Samples the share of wall time one thread spends on a CPU. */
 export class ThreadLoad {
   readonly #fd: number;
@@ -15,7 +25,7 @@ export class ThreadLoad {
   /** Samples as pairs: wall time (ms), CPU time (ns). */
   readonly #history: number[] = [];
 
-  /** A sampler of thread `tid` of this process (the main thread by default), or undefined without /proc. */
+  /** A sampler of thread `tid` of this process (its main thread by default), or undefined without /proc. */
   static open(tid: number = process.pid): ThreadLoad | undefined {
     const task = `/proc/${process.pid}/task/${tid}`;
     try {
@@ -46,11 +56,18 @@ export class ThreadLoad {
     return this.#parse(this.#buf.toString('latin1', 0, n)) * this.#nanosPerUnit;
   }
 
+  /** Starts measuring afresh: later shares cover no time before now (after an idle wait, the old samples are stale). */
+  restart(): void {
+    this.#history.length = 0;
+    this.#history.push(performance.now(), this.#cpuNanos());
+  }
+
   /**
    * Share of the last `windowMillis` (or of the time since the oldest sample kept, if shorter) that the thread ran,
-   * 0 to 1. Sampling over a window rather than since the previous call smooths out the turns of a busy event loop.
+   * 0 to 1; `NaN` while less than `minMillis` is covered. Linux updates a running thread's CPU time only every few
+   * milliseconds, so a short window can read far too low (or high): hence the window and the minimum.
    */
-  share(windowMillis: number): number {
+  share(windowMillis: number, minMillis = 0): number {
     const cpu = this.#cpuNanos();
     const wall = performance.now();
     const h = this.#history;
@@ -60,6 +77,7 @@ export class ThreadLoad {
     while (first + 2 < h.length - 2 && (h[first + 2] as number) <= wall - windowMillis) first += 2;
     if (first > 0) h.splice(0, first);
     const dt = wall - (h[0] as number);
+    if (dt < minMillis) return Number.NaN;
     if (dt <= 0) return 0;
     const share = (cpu - (h[1] as number)) / (dt * 1e6);
     return Number.isFinite(share) ? Math.min(1, Math.max(0, share)) : 0;

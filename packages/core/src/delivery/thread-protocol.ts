@@ -1,5 +1,6 @@
 // What passes between a `ThreadedEmitter` (the host's thread) and its delivery thread (delivery-thread.ts). Events
 // travel as records in the shared ring (record-ring.ts), in order; messages carry only control and answers.
+import path from 'node:path';
 import type { RunEvent } from '../model/run-event.js';
 import type { RingBuffers } from './record-ring.js';
 import type { EmitterFromEnvOptions, EmitterStats, Logger } from './types.js';
@@ -10,12 +11,19 @@ export type ThreadEmitterOptions = Omit<EmitterFromEnvOptions, 'logger' | 'trans
   cwd: string;
 };
 
+/** The directory of the spool the thread writes (its slots, rescue files and journals). */
+export function spoolRoot(options: ThreadEmitterOptions): string {
+  return (options.spool && options.spool.dir) || path.join(options.cwd, '.runtrail', 'spool');
+}
+
 /** The delivery thread's `workerData`. */
 export interface ThreadData {
   options: ThreadEmitterOptions;
   ring: RingBuffers;
-  /** Longest time the thread leaves records in the ring while the host's main thread is busy, in milliseconds; 0: never. */
+  /** Longest time the thread leaves records in the ring while the host's thread is busy, in milliseconds; 0: never. */
   maxDeferMillis: number;
+  /** Linux thread id of the host's thread (the one that writes the ring), whose load decides deferring. */
+  hostThreadId: number;
 }
 
 /**

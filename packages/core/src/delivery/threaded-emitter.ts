@@ -5,16 +5,18 @@
 // batch: measured on a BullMQ worker, messages alone cost more than everything else (bench/README.md). If the thread
 // cannot start or dies, the emitter carries on in the host thread with what the thread had not released: nothing
 // is lost either way.
-import path from 'node:path';
+import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { RunEvent } from '../model/run-event.js';
 import { disabledEmitter, emptyStats } from './emitter.js';
 import { notifyListeners } from './listeners.js';
 import { quietLogger, safeLog } from './logger.js';
+import { journalFile } from './record-journal.js';
 import { RecordRing } from './record-ring.js';
 import { type RecordCodec, type RecordDecoder, type RecordSink, type RecordWriter, splitRecord } from './records.js';
 import { writeRescue } from './spool.js';
-import { type FromThread, RECORD, type ThreadData, type ThreadEmitterOptions, type ToThread } from './thread-protocol.js';
+import { currentThreadId } from './thread-load.js';
+import { type FromThread, RECORD, spoolRoot, type ThreadData, type ThreadEmitterOptions, type ToThread } from './thread-protocol.js';
 import type { EmitterStats, Logger, RunEmitter } from './types.js';
 
 /** Size of the shared ring, in bytes: ≈ 250 000 compact records or 50 000 events as JSON. */
@@ -73,7 +75,7 @@ export class ThreadedEmitter implements RunEmitter, RecordSink {
   constructor(options: ThreadEmitterOptions, makeFallback: () => RunEmitter, logger: Logger = quietLogger, entry: URL = threadEntry()) {
     this.#makeFallback = makeFallback;
     this.#logger = logger;
-    this.#spool = options.spool ? { dir: options.spool.dir ?? path.join(options.cwd, '.runtrail', 'spool') } : undefined;
+    this.#spool = options.spool ? { dir: spoolRoot(options) } : undefined;
     this.#ring = RecordRing.create(RING_BYTES);
     live.add(this);
     if (!exitHookInstalled) {
@@ -82,8 +84,10 @@ export class ThreadedEmitter implements RunEmitter, RecordSink {
     }
     try {
       const { maxDeferMillis = DEFAULT_MAX_DEFER_MILLIS, ...rest } = options;
-      const workerData: ThreadData = { options: rest, ring: this.#ring.buffers, maxDeferMillis };
-      const thread = new Worker(entry, { workerData });
+      const workerData: ThreadData = { options: rest, ring: this.#ring.buffers, maxDeferMillis, hostThreadId: currentThreadId() };
+      // The host's flags, except one a worker with a file entry refuses (`node --input-type=module -e …` hosts).
+      const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+      const thread = new Worker(entry, { workerData, execArgv });
       thread.on('message', (m: FromThread) => this.#onMessage(m));
       thread.on('error', (err) => this.#failover(err));
       thread.on('exit', (code) => this.#failover(new Error(`delivery thread exited with code ${code}`)));
@@ -195,10 +199,12 @@ export class ThreadedEmitter implements RunEmitter, RecordSink {
    */
   rescueOnExit(): void {
     if (this.#closed || this.#fallback || !this.#spool) return;
-    const events = this.#takeUnreleased();
-    if (events.length === 0) return;
     try {
-      writeRescue(this.#spool.dir, events);
+      const events = this.#takeUnreleased();
+      if (events.length > 0) writeRescue(this.#spool.dir, events);
+      // The rescue holds every unreleased record, so the thread's journal of deferred ones is not needed twice.
+      const thread = this.#thread;
+      if (thread) fs.rmSync(journalFile(this.#spool.dir, process.pid, thread.threadId), { force: true });
     } catch (err) {
       safeLog(this.#logger, 'error', { err }, 'runtrail: could not save undelivered events at exit');
     }

@@ -1,7 +1,7 @@
 // The delivery thread (threaded-emitter.ts): the same contract as the in-host emitter — every event once, in order
 // per run, dedup, onEvent after dedup, flush/close, config errors at construction — with delivery on a worker
 // thread; and what happens when the thread cannot run, dies, or the process ends without closing.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -170,5 +170,84 @@ describe('ThreadedEmitter', () => {
     const stored = exitThenReplay('exit');
     // Every event arrives; one the thread had spooled but not acknowledged may arrive twice (documented).
     expect(new Set(stored.map(keyOf)).size).toBe(1000);
+  });
+
+  /** Keeps this thread on the CPU for `ms` (a host busy with jobs). */
+  function busy(ms: number): void {
+    const until = performance.now() + ms;
+    while (performance.now() < until) {
+      // spin
+    }
+  }
+
+  it('leaves events in the ring while the host thread is busy, and delivers them as soon as it is idle', async () => {
+    const cwd = tmp();
+    const emitter = threaded(cwd, { RUNTRAIL_MAX_DEFER_MILLIS: '10000', RUNTRAIL_FLUSH_INTERVAL_MILLIS: '20' });
+    await emitter.flush(); // the thread is up
+    const events = runs(200, 'defer');
+    for (const e of events) emitter.enqueue(e);
+    busy(800);
+    const storeFile = path.join(cwd, 'runs.jsonl');
+    // Read before this thread yields: the delivery thread has had 800 ms, and waited.
+    expect(readRunStore(storeFile)).toHaveLength(0);
+    const idleSince = performance.now();
+    while (readRunStore(storeFile).length < events.length && performance.now() - idleSince < 5000)
+      await new Promise((r) => setTimeout(r, 10));
+    // No flush needed: once the host is idle the thread delivers, well before maxDeferMillis.
+    expect(readRunStore(storeFile).map(keyOf)).toEqual(events.map(keyOf));
+    expect(performance.now() - idleSince).toBeLessThan(1000);
+  });
+
+  it('delivers after maxDeferMillis even while the host stays busy, and at once with maxDeferMillis 0', () => {
+    for (const [maxDefer, busyMillis] of [
+      ['200', 1000],
+      ['0', 600],
+    ] as const) {
+      const cwd = tmp();
+      const emitter = threaded(cwd, { RUNTRAIL_MAX_DEFER_MILLIS: maxDefer, RUNTRAIL_FLUSH_INTERVAL_MILLIS: '20' });
+      // The thread's first look at the ring waits for its module to load: start it while this thread is idle.
+      busy(0);
+      const events = runs(100, `bound-${maxDefer}`);
+      for (const e of events) emitter.enqueue(e);
+      busy(busyMillis);
+      expect(readRunStore(path.join(cwd, 'runs.jsonl')).map(keyOf), `maxDeferMillis ${maxDefer}`).toEqual(events.map(keyOf));
+    }
+  });
+
+  it('a process killed (SIGKILL) while its events were deferred loses none: the next thread replays its journal', async () => {
+    const cwd = tmp();
+    const script = new URL('./fixtures/deferred-kill.mjs', import.meta.url).pathname;
+    const child = spawn(process.execPath, [script, cwd, '500'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout?.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+      child.on('exit', (code) => reject(new Error(`child exited early with ${code}`)));
+    });
+    // The delivery thread copies deferred records to its journal every ~15 ms.
+    await new Promise((r) => setTimeout(r, 400));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const root = path.join(cwd, '.runtrail', 'spool');
+    const journals = fs.readdirSync(root).filter((n) => n.startsWith('journal-'));
+    expect(journals).toHaveLength(1);
+    expect(fs.statSync(path.join(root, journals[0] as string)).size).toBeGreaterThan(0);
+    // Deferred: nothing reached the store before the kill.
+    expect(readRunStore(path.join(cwd, 'runs.jsonl'))).toHaveLength(0);
+    const next = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { emitterFromEnv } from ${JSON.stringify(new URL('../../dist/index.js', import.meta.url).href)};
+         const e = emitterFromEnv({ cwd: ${JSON.stringify(cwd)}, env: { RUNTRAIL_STORE: ${JSON.stringify(path.join(cwd, 'runs.jsonl'))} }, spool: {}, deliveryThread: true });
+         await new Promise((r) => setTimeout(r, 300));
+         await e.close(10_000);`,
+      ],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
+    expect(next.status).toBe(0);
+    const stored = readRunStore(path.join(cwd, 'runs.jsonl'));
+    expect(stored).toHaveLength(1000);
+    expect(new Set(stored.map(keyOf)).size).toBe(1000);
+    expect(fs.readdirSync(root).filter((n) => n.startsWith('journal-'))).toEqual([]);
   });
 });

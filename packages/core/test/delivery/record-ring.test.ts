@@ -1,0 +1,138 @@
+// The shared-memory ring between a host thread and its delivery thread (record-ring.ts), and the compact-record
+// helpers (records.ts): records come out whole and in order however they wrap; a full ring refuses without writing;
+// what a reader took but never released can be taken again; fields survive any character.
+import { describe, expect, it } from 'vitest';
+import { disabledEmitter } from '../../src/delivery/emitter.js';
+import { RecordRing } from '../../src/delivery/record-ring.js';
+import { escapeField, type RecordCodec, recordWriter, splitRecord } from '../../src/delivery/records.js';
+import type { RunEvent } from '../../src/model/run-event.js';
+import type { RunEventSink } from '../../src/sink.js';
+
+/** A deterministic pseudo-random sequence (no Math.random: a failure must replay). */
+function prng(seed: number): () => number {
+  let x = seed;
+  return () => {
+    x = (x * 1_103_515_245 + 12_345) % 2 ** 31;
+    return x / 2 ** 31;
+  };
+}
+
+const ALPHABET = ['a', 'Z', '7', ' ', 'é', '€', '漢', '😀', '"', '{'];
+
+describe('RecordRing', () => {
+  it('hands over records whole and in order across many wraps, with multi-byte characters', () => {
+    const ring = RecordRing.create(4096);
+    const reader = new RecordRing(ring.buffers);
+    const rand = prng(7);
+    const written: string[] = [];
+    const read: string[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const length = Math.floor(rand() * 120);
+      let record = `${i}:`;
+      for (let k = 0; k < length; k++) record += ALPHABET[Math.floor(rand() * ALPHABET.length)];
+      while (!ring.write(record)) {
+        const taken = reader.take();
+        expect(taken.count).toBeGreaterThan(0);
+        read.push(...taken.lines);
+        reader.release(taken.end, taken.count);
+      }
+      written.push(record);
+      // The reader sometimes takes early, leaving its position anywhere in the buffer.
+      if (rand() < 0.05) {
+        const taken = reader.take();
+        read.push(...taken.lines);
+        reader.release(taken.end, taken.count);
+      }
+    }
+    const rest = reader.take();
+    read.push(...rest.lines);
+    reader.release(rest.end, rest.count);
+    expect(read).toEqual(written);
+    expect(ring.unreleased).toBe(0);
+    expect(ring.pending).toBe(false);
+  });
+
+  it('refuses a record that does not fit without writing any of it, and takes it once space is released', () => {
+    const ring = RecordRing.create(1024);
+    const reader = new RecordRing(ring.buffers);
+    const big = 'x'.repeat(500);
+    expect(ring.write(big)).toBe(true);
+    expect(ring.write(big)).toBe(true);
+    expect(ring.write(big)).toBe(false);
+    expect(ring.unreleased).toBe(2);
+    const taken = reader.take();
+    expect(taken.lines).toEqual([big, big]);
+    // Taken but not released: still no room.
+    expect(ring.write(big)).toBe(false);
+    reader.release(taken.end, taken.count);
+    expect(ring.write(big)).toBe(true);
+    expect(reader.take().lines).toEqual([big]);
+    // A record larger than the whole ring never fits.
+    expect(ring.write('y'.repeat(2000))).toBe(false);
+  });
+
+  it('gives a new reader what the old one took and never released (a dead delivery thread)', () => {
+    const ring = RecordRing.create(2048);
+    const dead = new RecordRing(ring.buffers);
+    for (let i = 0; i < 10; i++) ring.write(`r${i}`);
+    const first = dead.take();
+    dead.release(first.end, 3);
+    for (let i = 10; i < 15; i++) ring.write(`r${i}`);
+    expect(dead.take().lines).toEqual(['r10', 'r11', 'r12', 'r13', 'r14']);
+    // The host takes over from the released offset: everything written after the first take's end, plus that take.
+    const host = new RecordRing(ring.buffers);
+    expect(host.take(true).lines).toEqual(Array.from({ length: 5 }, (_, i) => `r${i + 10}`));
+  });
+
+  it('wakes a waiting reader when a record is written, and gives up waiting after its timeout', async () => {
+    const ring = RecordRing.create(2048);
+    const reader = new RecordRing(ring.buffers);
+    const t0 = performance.now();
+    await reader.waitForRecords(50);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(40);
+    const waiting = reader.waitForRecords(10_000);
+    setTimeout(() => ring.write('hello'), 20);
+    const t1 = performance.now();
+    await waiting;
+    expect(performance.now() - t1).toBeLessThan(5000);
+    expect(reader.take().lines).toEqual(['hello']);
+  });
+});
+
+describe('compact records', () => {
+  it('keeps every character of a field: tabs, newlines, backslashes, NUL and multi-byte', () => {
+    const fields = ['plain', 'a\tb', 'line\nbreak', 'back\\slash', 'nul\0byte', '\\t literally', '漢字😀', ''];
+    const record = fields.map(escapeField).join('\t');
+    expect(record).not.toMatch(/\n|\0/);
+    expect(splitRecord(record)).toEqual(fields);
+  });
+
+  it('decodes at once into a sink without a thread, and costs nothing with the disabled emitter', () => {
+    const codec: RecordCodec<{ flow: string }> = {
+      url: 'unused:',
+      createDecoder:
+        (ctx) =>
+        ([id, time]) => ({
+          kind: 'start',
+          instance: { orchestrator: 'x', cluster: 'prod', flow: ctx.flow, id: id as string },
+          attempt: 1,
+          time: Number(time),
+        }),
+    };
+    const got: RunEvent[] = [];
+    const sink: RunEventSink = { enqueue: (e) => got.push(e), flush: async () => {}, close: async () => {} };
+    const errors: unknown[] = [];
+    const write = recordWriter(sink, codec, { flow: 'f' }, (err) => errors.push(err));
+    write(`${escapeField('id\t1')}\t42`);
+    expect(got).toEqual([
+      { kind: 'start', instance: { orchestrator: 'x', cluster: 'prod', flow: 'f', id: 'id\t1' }, attempt: 1, time: 42 },
+    ]);
+    // A decoder that throws: the record is dropped and reported, nothing reaches the caller.
+    const failing = recordWriter(sink, { url: 'unused:', createDecoder: () => () => JSON.parse('{') }, {}, (err) => errors.push(err));
+    expect(() => failing('x')).not.toThrow();
+    expect(errors).toHaveLength(1);
+    let decoded = 0;
+    recordWriter(disabledEmitter(), { url: 'unused:', createDecoder: () => () => (decoded++, undefined) }, {}, () => {})('x');
+    expect(decoded).toBe(0);
+  });
+});
