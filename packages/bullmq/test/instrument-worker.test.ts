@@ -1,8 +1,11 @@
 // instrumentWorker on a real Redis: what users see for each kind of job. Every recorded event is also mapped to
 // OpenLineage (validated against the official schemas) and to DataHub MCPs (checked against DataHub's models).
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { addFlow, addJob, instrumentWorker, jobLineage, trackedProcessor } from '@runtrail/bullmq';
-import { dataProcessInstanceGuid, type RunEvent, runWithContext } from '@runtrail/core';
+import { dataProcessInstanceGuid, emitterFromEnv, type RunEvent, readRunStore, runWithContext, ThreadedEmitter } from '@runtrail/core';
 import { FlowProducer, UnrecoverableError } from 'bullmq';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { assertWireValid, RecordingSink } from '../../../test/helpers/recording-sink.js';
@@ -229,5 +232,44 @@ describe('instrumentWorker', () => {
     await other.close();
     await new Promise((r) => setTimeout(r, 50));
     expect(sink.flushed).toBeGreaterThanOrEqual(1);
+  });
+
+  it('through the default delivery thread, stores exactly the events the hooks build (compact records decoded there)', async () => {
+    const q = queue();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-bullmq-thread-'));
+    const store = path.join(dir, 'runs.jsonl');
+    const threaded = emitterFromEnv({ cwd: dir, env: { RUNTRAIL_STORE: store }, spool: {}, deliveryThread: true });
+    closers.push(() => threaded.close(5000));
+    expect(threaded).toBeInstanceOf(ThreadedEmitter);
+    const sink = new RecordingSink();
+    let fails = 1;
+    const w = worker(q.name, async (job) => {
+      if (job.name === 'flaky' && fails-- > 0) throw new Error('once');
+      if (job.name === 'declares') jobLineage(job).output({ platform: 's3', name: 'lake/x' });
+      return 'ok';
+    });
+    // The same hooks twice: one set hands objects to a plain sink, the other compact records to the thread.
+    instrumentWorker(w, { emitter: sink, jobs: { plain: { inputs: [{ platform: 'postgres', name: 'db.t' }] } } });
+    instrumentWorker(w, { emitter: threaded, jobs: { plain: { inputs: [{ platform: 'postgres', name: 'db.t' }] } } });
+    for (let i = 0; i < 50; i++) await q.add('plain', { i }, { jobId: i === 0 ? 'odd\tid\nx' : undefined, priority: i % 3 });
+    await q.add('flaky', {}, { attempts: 2 });
+    await q.add('declares', {});
+    await new FlowProducer({ connection: connection() }).add({
+      name: 'parent',
+      queueName: q.name,
+      children: [{ name: 'child', queueName: q.name }],
+    });
+    await sink.waitFor((events) => events.filter((e) => e.kind === 'end' && e.result?.status !== 'retry').length === 54, 20_000);
+    await threaded.flush();
+    // jobLineage declarations are taken by the first hooks that end the attempt: compare the rest one to one.
+    const key = (e: RunEvent) => `${e.instance.id}#${e.attempt}:${e.kind}`;
+    const stored = readRunStore(store).filter((e) => e.instance.job !== 'declares');
+    const expected = sink.events.filter((e) => e.instance.job !== 'declares');
+    expect(stored.map(key).sort()).toEqual(expected.map(key).sort());
+    const byKey = new Map(expected.map((e) => [key(e), e]));
+    for (const e of stored) expect(e).toEqual(byKey.get(key(e)));
+    expect(stored.find((e) => e.kind === 'start' && e.properties?.jobId === 'odd\tid\nx')).toBeDefined();
+    expect(stored.find((e) => e.instance.job === 'child' && e.kind === 'start')?.parent?.job).toBe('parent');
+    assertWireValid(stored);
   });
 });

@@ -1,0 +1,67 @@
+// The compact records of instrumentWorker's hot path (job-records.ts): decoding a record gives exactly the event
+// the hooks would have built as an object, whatever the job's id, name and options hold.
+import { splitRecord } from '@runtrail/core';
+import { describe, expect, it } from 'vitest';
+import { endEvent, type StartFacts, startEvent, type WorkerContext } from '../src/job-events.js';
+import { createDecoder, jobRecords, startRecord, successRecord } from '../src/job-records.js';
+
+const T = 1_760_000_000_000;
+
+const contexts: WorkerContext[] = [
+  { cluster: 'prod', prefix: 'bull', queue: 'emails' },
+  {
+    cluster: 'dev',
+    prefix: 'acme',
+    queue: 'reports',
+    workerName: 'reporter-1',
+    jobs: {
+      nightly: {
+        inputs: [{ platform: 'postgres', name: 'shop.orders' }],
+        outputs: [{ platform: 's3', name: 'r/x' }],
+        properties: { team: 'bi' },
+      },
+    },
+  },
+];
+
+const jobs: StartFacts[] = [
+  { jobId: '1', timestamp: T, name: 'send', attempt: 1, startTime: T + 5 },
+  { jobId: 'custom:id\twith\ttabs\nand\\lines', timestamp: T + 1, name: 'naïve 名前 😀', attempt: 3, startTime: T + 9, maxAttempts: 5 },
+  {
+    jobId: 'repeat:nightly:1760000000000',
+    timestamp: T,
+    name: 'nightly',
+    scheduler: 'nightly',
+    prevMillis: T,
+    attempt: 1,
+    startTime: T + 2,
+  },
+  { jobId: '42', timestamp: T, name: 'nightly', attempt: 2, startTime: T + 3, priority: 7, delay: 1500, maxAttempts: 2 },
+];
+
+describe('BullMQ compact records', () => {
+  it('decode to the same start and successful end as the events built directly', () => {
+    for (const ctx of contexts) {
+      const decode = createDecoder(ctx);
+      for (const f of jobs) {
+        expect(decode(splitRecord(startRecord(f)))).toEqual(startEvent(ctx, f));
+        expect(decode(splitRecord(successRecord(f, f.attempt, f.startTime, f.startTime + 40)))).toEqual(
+          endEvent(ctx, f, f.attempt, f.startTime, f.startTime + 40, { status: 'success' }),
+        );
+      }
+    }
+  });
+
+  it('never put a newline or NUL into a record (one record is one line of the ring)', () => {
+    for (const f of jobs) for (const r of [startRecord(f), successRecord(f, 1, 2, 3)]) expect(r).not.toMatch(/[\n\0]/);
+  });
+
+  it('name a module the delivery thread can load: the built copy, exporting the same decoder', async () => {
+    expect(jobRecords.url).toMatch(/\/dist\/job-records\.js$/);
+    const built = (await import(jobRecords.url)) as { createDecoder: typeof createDecoder };
+    const f = jobs[1] as StartFacts;
+    expect(built.createDecoder(contexts[1] as WorkerContext)(splitRecord(startRecord(f)))).toEqual(
+      startEvent(contexts[1] as WorkerContext, f),
+    );
+  });
+});
