@@ -254,7 +254,9 @@ describe('instrumentWorker', () => {
     for (let i = 0; i < 50; i++) await q.add('plain', { i }, { jobId: i === 0 ? 'odd\tid\nx' : undefined, priority: i % 3 });
     await q.add('flaky', {}, { attempts: 2 });
     await q.add('declares', {});
-    await new FlowProducer({ connection: connection() }).add({
+    const flows = new FlowProducer({ connection: connection() });
+    closers.push(() => flows.close());
+    await flows.add({
       name: 'parent',
       queueName: q.name,
       children: [{ name: 'child', queueName: q.name }],
