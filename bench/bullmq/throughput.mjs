@@ -2,11 +2,14 @@
 // BullMQ bench (issue 8), in one run on a local Redis: jobs/s through a Worker with instrumentWorker vs without
 // (target ≥ 0.97×) and CPU time per job (the whole process, and its main thread alone), for processors from a no-op
 // (the worst case: runtrail's per-job cost is all there is besides BullMQ's own) to 1 ms of CPU work. Arms: no
-// runtrail; `instrumentWorker(worker)` on its defaults (delivery thread, spool, local store); the same emitter with
-// delivery on the main thread; the hooks alone (events discarded); a QueueListener in another process. The order of
-// the arms rotates every round so drift cancels. Then the QueueListener's lag (job finished → its end event
-// accepted by the emitter) while BullMQ runs at full speed.
-// Usage: pnpm build && node bench/bullmq/throughput.mjs [jobs=10000] [rounds=5]
+// runtrail; `instrumentWorker(worker)` on its defaults (delivery thread, spool, local store, delivery deferred while
+// the worker's thread is busy); the same with deferring off (`maxDeferMillis: 0`: the thread works alongside the
+// jobs); the same emitter with delivery on the main thread; the hooks alone (records discarded); a QueueListener in
+// another process. The order of the arms rotates every round so drift cancels, and each arm's ratio is the median of
+// its per-round ratios to the same round's run without runtrail. Then a sustained run, long enough that deferring
+// runs out (the cost of saturation that lasts), and the QueueListener's lag (job finished → its end event accepted
+// by the emitter) while BullMQ runs at full speed.
+// Usage: pnpm build && node bench/bullmq/throughput.mjs [jobs=10000] [rounds=9]
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,7 +23,9 @@ import { startServices } from '../../scripts/lib/services.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const JOBS = Number(process.argv[2] ?? 10_000);
-const ROUNDS = Number(process.argv[3] ?? 5);
+const ROUNDS = Number(process.argv[3] ?? 9);
+/** Jobs of the sustained run: several times maxDeferMillis at full speed. */
+const SUSTAINED_JOBS = 12 * JOBS;
 const services = await startServices({ temporal: false });
 const redisUrl = /** @type {string} */ (services.redis?.url);
 const { hostname, port } = new URL(redisUrl);
@@ -30,7 +35,13 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-bench-bullmq-'));
 process.env.RUNTRAIL_STORE = path.join(dir, 'runs.jsonl');
 process.env.RUNTRAIL_SPOOL_DIR = path.join(dir, 'spool');
 const defaults = sharedEmitter();
-// The same configuration with delivery on the main thread.
+// The same configuration with the thread working alongside the jobs (no deferring), and with delivery on the main thread.
+const noDefer = emitterFromEnv({
+  spool: { dir: path.join(dir, 'spool-nodefer') },
+  deliveryThread: true,
+  maxDeferMillis: 0,
+  env: { RUNTRAIL_STORE: path.join(dir, 'runs-nodefer.jsonl') },
+});
 const inHost = emitterFromEnv({ spool: { dir: path.join(dir, 'spool-host') }, env: { RUNTRAIL_STORE: path.join(dir, 'runs-host.jsonl') } });
 const discard = disabledEmitter();
 
@@ -81,10 +92,10 @@ const PROCESSORS = [
 
 /**
  * How the worker is observed (see the file comment).
- * @typedef {'plain' | 'instrumentWorker' | 'mainThreadDelivery' | 'hooksOnly' | 'listener'} Arm
+ * @typedef {'plain' | 'instrumentWorker' | 'noDefer' | 'mainThreadDelivery' | 'hooksOnly' | 'listener'} Arm
  */
 /** @type {Arm[]} */
-const ARMS = ['plain', 'instrumentWorker', 'mainThreadDelivery', 'hooksOnly', 'listener'];
+const ARMS = ['plain', 'instrumentWorker', 'noDefer', 'mainThreadDelivery', 'hooksOnly', 'listener'];
 
 /** @param {string} queue @param {number} jobs */
 function startListenerProcess(queue, jobs) {
@@ -143,7 +154,7 @@ async function round(processor, arm) {
   worker.on('completed', () => {
     if (++done === JOBS) finish();
   });
-  const emitter = { instrumentWorker: defaults, mainThreadDelivery: inHost, hooksOnly: discard }[/** @type {string} */ (arm)];
+  const emitter = { instrumentWorker: defaults, noDefer, mainThreadDelivery: inHost, hooksOnly: discard }[/** @type {string} */ (arm)];
   if (arm === 'instrumentWorker') instrumentWorker(worker);
   else if (emitter) instrumentWorker(worker, { emitter });
   const cpu0 = process.cpuUsage();
@@ -151,9 +162,11 @@ async function round(processor, arm) {
   const t0 = performance.now();
   void worker.run();
   await finished;
-  const seconds = (performance.now() - t0) / 1000;
-  // The CPU figures include delivering what the round produced (the store lines still queued).
+  const t1 = performance.now();
+  const seconds = (t1 - t0) / 1000;
+  // The CPU figures include delivering what the round produced (deferred records, store lines still queued).
   await emitter?.flush();
+  const deliveredMillis = performance.now() - t1;
   const cpu = process.cpuUsage(cpu0);
   const main1 = mainThreadMicros();
   await worker.close();
@@ -167,6 +180,7 @@ async function round(processor, arm) {
     rate: JOBS / seconds,
     cpuMicrosPerJob: (cpu.user + cpu.system) / JOBS,
     mainThreadMicrosPerJob: main0 === undefined || main1 === undefined ? Number.NaN : (main1 - main0) / JOBS,
+    deliveredMillis,
   };
 }
 
@@ -205,10 +219,10 @@ async function listenerLag() {
 
 /** @param {number[]} xs */
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
-/** @typedef {{ rate: number, cpuMicrosPerJob: number, mainThreadMicrosPerJob: number }} Sample */
+/** @typedef {{ rate: number, cpuMicrosPerJob: number, mainThreadMicrosPerJob: number, deliveredMillis: number }} Sample */
 /** @type {Map<string, Record<Arm, Sample[]>>} */
 const samples = new Map(
-  PROCESSORS.map((p) => [p.name, { plain: [], instrumentWorker: [], mainThreadDelivery: [], hooksOnly: [], listener: [] }]),
+  PROCESSORS.map((p) => [p.name, { plain: [], instrumentWorker: [], noDefer: [], mainThreadDelivery: [], hooksOnly: [], listener: [] }]),
 );
 try {
   // A warm-up round of each arm, not counted (JIT, connections).
@@ -223,8 +237,22 @@ try {
       }
     }
   }
+  // Sustained: one no-op run of SUSTAINED_JOBS per arm and round, long enough that deferring runs out (maxDeferMillis).
+  /** @type {Processor} */
+  const sustainedProcessor = { name: 'no-op, sustained', jobs: SUSTAINED_JOBS, run: /** @type {Processor} */ (PROCESSORS[0]).run };
+  /** @type {Arm[]} */
+  const SUSTAINED_ARMS = ['plain', 'instrumentWorker', 'noDefer'];
+  /** @type {Record<string, Sample[]>} */
+  const sustained = { plain: [], instrumentWorker: [], noDefer: [] };
+  for (let r = 0; r < 3; r++)
+    for (let k = 0; k < SUSTAINED_ARMS.length; k++) {
+      const arm = /** @type {Arm} */ (SUSTAINED_ARMS[(r + k) % SUSTAINED_ARMS.length]);
+      sustained[arm]?.push(await round(sustainedProcessor, arm));
+    }
   const lag = await listenerLag();
-  await Promise.all([defaults.close(), inHost.close()]);
+  await Promise.all([defaults.close(), noDefer.close(), inHost.close()]);
+  /** Median of an arm's per-round ratios to the same round without runtrail. @param {Sample[]} xs @param {Sample[]} plain */
+  const pairedRatio = (xs, plain) => +median(xs.map((x, i) => x.rate / (plain[i]?.rate ?? Number.NaN))).toFixed(3);
   const result = {
     date: new Date().toISOString(),
     node: process.version,
@@ -239,12 +267,32 @@ try {
         processor: p.name,
         jobsPerRound: p.jobs,
         jobsPerSecond: Object.fromEntries(ARMS.map((arm) => [arm, Math.round(rate(arm))])),
-        ratio: Object.fromEntries(ARMS.filter((arm) => arm !== 'plain').map((arm) => [arm, +(rate(arm) / rate('plain')).toFixed(3)])),
+        ratio: Object.fromEntries(ARMS.filter((arm) => arm !== 'plain').map((arm) => [arm, pairedRatio(s[arm], s.plain)])),
         workerCpuMicrosPerJob: Object.fromEntries(ARMS.map((arm) => [arm, +cpu(arm).toFixed(1)])),
         mainThreadCpuMicrosPerJob: Object.fromEntries(ARMS.map((arm) => [arm, +main(arm).toFixed(1)])),
+        // Time from the round's last job to everything it produced delivered (what deferring postpones).
+        deliveredMillisAfterRound: Object.fromEntries(
+          ['instrumentWorker', 'noDefer', 'mainThreadDelivery'].map((arm) => [
+            arm,
+            Math.round(median(s[/** @type {Arm} */ (arm)].map((x) => x.deliveredMillis))),
+          ]),
+        ),
         instrumentWorkerRatioPerRound: s.plain.map((x, i) => +((s.instrumentWorker[i]?.rate ?? 0) / x.rate).toFixed(3)),
       };
     }),
+    sustained: {
+      processor: 'no-op',
+      jobsPerRound: SUSTAINED_JOBS,
+      rounds: 3,
+      jobsPerSecond: Object.fromEntries(SUSTAINED_ARMS.map((arm) => [arm, Math.round(median((sustained[arm] ?? []).map((x) => x.rate)))])),
+      ratio: Object.fromEntries(SUSTAINED_ARMS.slice(1).map((arm) => [arm, pairedRatio(sustained[arm] ?? [], sustained.plain ?? [])])),
+      workerCpuMicrosPerJob: Object.fromEntries(
+        SUSTAINED_ARMS.map((arm) => [arm, +median((sustained[arm] ?? []).map((x) => x.cpuMicrosPerJob)).toFixed(1)]),
+      ),
+      deliveredMillisAfterRound: Object.fromEntries(
+        SUSTAINED_ARMS.slice(1).map((arm) => [arm, Math.round(median((sustained[arm] ?? []).map((x) => x.deliveredMillis)))]),
+      ),
+    },
     listener: lag,
   };
   fs.mkdirSync(path.join(here, '..', 'results'), { recursive: true });

@@ -5,6 +5,7 @@
 // so that a killed process loses nothing more for it; records are released once their events are in the spool.
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import type { RunEvent } from '../model/run-event.js';
+import { EMITTER_DEFAULTS } from './emitter.js';
 import { emitterFromEnv } from './from-env.js';
 import { adoptJournals, RecordJournal } from './record-journal.js';
 import { RecordRing, type TakenRecords } from './record-ring.js';
@@ -29,6 +30,13 @@ const MAX_DEFER_FILL = 0.5;
 const IDLE_WAIT_MILLIS = 1000;
 /** Least time between two stats messages, in milliseconds. */
 const STATS_MILLIS = 250;
+/**
+ * Bytes of records taken per pass (≈ 3 000 compact records): a backlog goes to the backends in passes, with a turn
+ * of the event loop between them, rather than at once past their queues (which would send it through the spool file).
+ */
+const CHUNK_BYTES = 256 * 1024;
+/** While deferring is allowed, a backend holding more than this share of `maxQueueSize` also makes records wait. */
+const MAX_BACKEND_FILL = 0.5;
 
 const port = parentPort;
 if (!port) throw new Error('delivery-thread.js runs as a worker thread only');
@@ -138,11 +146,11 @@ function handle(e: RunEmitter, line: string, table: Channels = channels): boolea
   }
 }
 
-/** Takes what the ring holds and processes as far as it can; true when nothing is left waiting. */
-function drain(): boolean {
+/** Takes what the ring holds (up to `maxBytes`) and processes as far as it can; true when nothing is left waiting. */
+function drain(maxBytes = Number.POSITIVE_INFINITY): boolean {
   const e = emitter;
   if (!e) return true;
-  const taken = ring.take();
+  const taken = ring.take(false, maxBytes);
   if (taken.count > 0) queue.push({ ...taken, next: 0 });
   blocked = undefined;
   while (queue.length > 0) {
@@ -210,14 +218,27 @@ async function replayJournals(e: RunEmitter): Promise<void> {
   }
 }
 
-/** Whether to leave the ring alone for now: the host is busy, and the records may wait. */
-function defer(pendingSince: number): boolean {
-  if (!hostLoad || performance.now() - pendingSince >= data.maxDeferMillis || ring.fill >= MAX_DEFER_FILL) return false;
+const maxQueueSize = data.options.maxQueueSize ?? EMITTER_DEFAULTS.maxQueueSize;
+
+/** True when some backend holds more than `MAX_BACKEND_FILL` of its queue (it is still busy with earlier passes). */
+function backendsBehind(e: RunEmitter): boolean {
+  for (const b of Object.values(e.stats().backends)) if (b.queued + b.inFlight > maxQueueSize * MAX_BACKEND_FILL) return true;
+  return false;
+}
+
+/**
+ * Whether to leave the ring alone for now: the records have waited less than `maxDeferMillis`, the ring is not
+ * half full, and the host is busy or the backends are still busy with earlier records.
+ */
+function defer(e: RunEmitter, pendingSince: number): boolean {
+  if (performance.now() - pendingSince >= data.maxDeferMillis || ring.fill >= MAX_DEFER_FILL) return false;
+  if (backendsBehind(e)) return true;
+  if (!hostLoad) return false;
   const share = hostLoad.share(LOAD_WINDOW_MILLIS, MIN_LOAD_WINDOW_MILLIS);
   return Number.isNaN(share) || share >= BUSY_SHARE;
 }
 
-async function loop(): Promise<void> {
+async function loop(e: RunEmitter): Promise<void> {
   let pendingSince = 0;
   while (!closed) {
     if (!ring.hasRecords && queue.length === 0) {
@@ -226,17 +247,22 @@ async function loop(): Promise<void> {
       continue;
     }
     if (pendingSince === 0) {
+      // A new batch: let it gather, and measure the host from now on.
       pendingSince = performance.now();
       hostLoad?.restart();
+      await sleep(GATHER_MILLIS);
     }
-    await sleep(GATHER_MILLIS);
-    if (defer(pendingSince)) {
+    if (defer(e, pendingSince)) {
       safely(() => journal?.append(ring, channelLines));
       await sleep(DEFER_POLL_MILLIS);
       continue;
     }
     if (blocked) await blocked;
-    if (!closed && drain()) pendingSince = 0;
+    if (closed) break;
+    drain(CHUNK_BYTES);
+    // A turn for the spool's write and the backends' sends before the next pass of a backlog.
+    await new Promise((r) => setImmediate(r));
+    if (!ring.hasRecords && queue.length === 0) pendingSince = 0;
   }
 }
 
@@ -266,5 +292,5 @@ if (emitter) {
   const e = emitter;
   void replayJournals(e)
     .catch((err: unknown) => logger.error({ err }, 'runtrail: could not replay a journal'))
-    .then(loop);
+    .then(() => loop(e));
 }

@@ -141,23 +141,40 @@ export class RecordRing {
   }
 
   /**
-   * Takes every record written since the last take. `fromReleased` starts from the released offset instead (the
-   * host taking over what a dead reader held, or rescuing at exit).
+   * Takes the records written since the last take: all of them, or as many whole records as fit in `maxBytes` (at
+   * least one). `fromReleased` starts from the released offset instead (the host taking over what a dead reader
+   * held, or rescuing at exit).
    */
-  take(fromReleased = false): TakenRecords {
+  take(fromReleased = false, maxBytes = Number.POSITIVE_INFINITY): TakenRecords {
     let r = fromReleased ? Atomics.load(this.#control, RELEASED) : this.#r;
     const w = Atomics.load(this.#control, WRITE);
     const lines: string[] = [];
+    let budget = maxBytes;
     if (r > w) {
       // The tail of the buffer up to the wrap marker (or its very end), then the start.
       const marker = this.#bytes.indexOf(0, r);
       const stop = marker === -1 ? this.size : marker;
-      if (stop > r) this.#split(r, stop, lines);
+      const cut = this.#cut(r, stop, budget);
+      if (cut > r) this.#split(r, cut, lines);
+      if (cut < stop) {
+        this.#r = cut;
+        return { lines, end: cut, count: lines.length };
+      }
+      budget -= stop - r;
       r = 0;
     }
-    if (w > r) this.#split(r, w, lines);
-    this.#r = w;
-    return { lines, end: w, count: lines.length };
+    const cut = w > r ? this.#cut(r, w, budget) : r;
+    if (cut > r) this.#split(r, cut, lines);
+    this.#r = cut;
+    return { lines, end: cut, count: lines.length };
+  }
+
+  /** Where to stop taking records in [from, to) within `budget` bytes: after the last whole record that fits (or the first). */
+  #cut(from: number, to: number, budget: number): number {
+    if (to - from <= budget) return to;
+    if (budget <= 0) return from;
+    const last = this.#bytes.lastIndexOf(NEWLINE, from + budget - 1);
+    return last >= from ? last + 1 : this.#bytes.indexOf(NEWLINE, from) + 1;
   }
 
   /** The reader's offset: where the next `take` starts. */
