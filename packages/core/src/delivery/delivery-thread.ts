@@ -35,8 +35,10 @@ const STATS_MILLIS = 250;
  * of the event loop between them, rather than at once past their queues (which would send it through the spool file).
  */
 const CHUNK_BYTES = 256 * 1024;
-/** While deferring is allowed, a backend holding more than this share of `maxQueueSize` also makes records wait. */
+/** A backend holding more than this share of `maxQueueSize` makes records wait in the ring. */
 const MAX_BACKEND_FILL = 0.5;
+/** Longest wait for the backends while a flush or close takes everything, in milliseconds. */
+const DRAIN_WAIT_MILLIS = 1000;
 
 const port = parentPort;
 if (!port) throw new Error('delivery-thread.js runs as a worker thread only');
@@ -173,10 +175,11 @@ function drain(maxBytes = Number.POSITIVE_INFINITY): boolean {
 
 function release(): void {
   releaseQueued = false;
+  const last = processed.at(-1);
   for (const t of processed) ring.release(t.end, t.count);
   processed = [];
-  // Everything journaled was taken (copies happen only between takes) and is now spooled.
-  if (queue.length === 0) safely(() => journal?.clear());
+  // The journal keeps only what is not in the spool yet: nothing, once every record written was taken and processed.
+  if (last) safely(() => journal?.released(last.end, queue.length === 0 && !ring.hasRecords));
   if (accepted.length > 0) {
     post({ t: 'accepted', events: accepted });
     accepted = [];
@@ -189,9 +192,22 @@ function release(): void {
 }
 
 /** Everything written so far, processed (waiting for codec modules as needed) and released. */
-async function drainAll(): Promise<void> {
-  while (!drain()) await blocked;
-  if (releaseQueued) await new Promise((r) => setImmediate(r));
+/** A turn of this thread's event loop (the spool's write and the release run in it). */
+const turn = () => new Promise((r) => setImmediate(r));
+
+/**
+ * Everything written so far, processed (waiting for codec modules as needed) and released — in passes, waiting for
+ * the backends between passes (for at most `DRAIN_WAIT_MILLIS` in all: a backend that is down gets the rest through
+ * the spool).
+ */
+async function drainAll(e: RunEmitter): Promise<void> {
+  const until = performance.now() + DRAIN_WAIT_MILLIS;
+  for (;;) {
+    while (!drain(CHUNK_BYTES)) await blocked;
+    await turn();
+    if (!ring.hasRecords && queue.length === 0) return;
+    while (backendsBehind(e) && performance.now() < until) await sleep(1);
+  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -227,13 +243,14 @@ function backendsBehind(e: RunEmitter): boolean {
 }
 
 /**
- * Whether to leave the ring alone for now: the records have waited less than `maxDeferMillis`, the ring is not
- * half full, and the host is busy or the backends are still busy with earlier records.
+ * Whether to leave the ring alone for now: while it is less than half full, when the backends are still busy with
+ * earlier records (the ring holds the rest better than their queues, which would overflow to the spool file), and
+ * for up to `maxDeferMillis` while the host is busy.
  */
 function defer(e: RunEmitter, pendingSince: number): boolean {
-  if (performance.now() - pendingSince >= data.maxDeferMillis || ring.fill >= MAX_DEFER_FILL) return false;
+  if (ring.fill >= MAX_DEFER_FILL) return false;
   if (backendsBehind(e)) return true;
-  if (!hostLoad) return false;
+  if (!hostLoad || performance.now() - pendingSince >= data.maxDeferMillis) return false;
   const share = hostLoad.share(LOAD_WINDOW_MILLIS, MIN_LOAD_WINDOW_MILLIS);
   return Number.isNaN(share) || share >= BUSY_SHARE;
 }
@@ -261,7 +278,7 @@ async function loop(e: RunEmitter): Promise<void> {
     if (closed) break;
     drain(CHUNK_BYTES);
     // A turn for the spool's write and the backends' sends before the next pass of a backlog.
-    await new Promise((r) => setImmediate(r));
+    await turn();
     if (!ring.hasRecords && queue.length === 0) pendingSince = 0;
   }
 }
@@ -271,12 +288,12 @@ port.on('message', (m: ToThread) => {
   if (!e) return;
   const done = () => post({ t: 'done', id: m.id, stats: e.stats() });
   if (m.t === 'flush') {
-    drainAll()
+    drainAll(e)
       .then(() => e.flush())
       .then(release)
       .then(done, done);
   } else {
-    drainAll()
+    drainAll(e)
       .then(() => {
         closed = true;
         hostLoad?.close();

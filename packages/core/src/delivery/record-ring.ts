@@ -156,11 +156,12 @@ export class RecordRing {
       const stop = marker === -1 ? this.size : marker;
       const cut = this.#cut(r, stop, budget);
       if (cut > r) this.#split(r, cut, lines);
-      if (cut < stop) {
+      budget -= cut - r;
+      // Stopping at the wrap, the end is the wrap (a position within what was taken, for the journal).
+      if (cut < stop || budget <= 0 || w === 0) {
         this.#r = cut;
         return { lines, end: cut, count: lines.length };
       }
-      budget -= stop - r;
       r = 0;
     }
     const cut = w > r ? this.#cut(r, w, budget) : r;
@@ -184,19 +185,20 @@ export class RecordRing {
 
   /**
    * The bytes of the records written after offset `from` (a reader position) that no one has taken yet, as views of
-   * the shared buffer (two when they wrap), and the offset after them. For copying records elsewhere untaken.
+   * the shared buffer with their offsets (two when they wrap), and the offset after them. For copying records
+   * elsewhere untaken.
    */
-  peek(from: number): { chunks: Buffer[]; end: number } {
+  peek(from: number): { chunks: Array<{ from: number; bytes: Buffer }>; end: number } {
     const w = Atomics.load(this.#control, WRITE);
-    const chunks: Buffer[] = [];
+    const chunks: Array<{ from: number; bytes: Buffer }> = [];
     let r = from;
     if (r > w) {
       const marker = this.#bytes.indexOf(0, r);
       const stop = marker === -1 ? this.size : marker;
-      if (stop > r) chunks.push(this.#bytes.subarray(r, stop));
+      if (stop > r) chunks.push({ from: r, bytes: this.#bytes.subarray(r, stop) });
       r = 0;
     }
-    if (w > r) chunks.push(this.#bytes.subarray(r, w));
+    if (w > r) chunks.push({ from: r, bytes: this.#bytes.subarray(r, w) });
     return { chunks, end: w };
   }
 

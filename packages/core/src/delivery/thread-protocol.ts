@@ -13,7 +13,7 @@ export type ThreadEmitterOptions = Omit<EmitterFromEnvOptions, 'logger' | 'trans
 
 /** The directory of the spool the thread writes (its slots, rescue files and journals). */
 export function spoolRoot(options: ThreadEmitterOptions): string {
-  return (options.spool && options.spool.dir) || path.join(options.cwd, '.runtrail', 'spool');
+  return (options.spool ? options.spool.dir : undefined) || path.join(options.cwd, '.runtrail', 'spool');
 }
 
 /** The delivery thread's `workerData`. */

@@ -104,16 +104,17 @@ export interface EmitterFromEnvOptions extends Omit<EmitterOptions, 'transports'
    * only writes each event into shared memory (its JSON, ≈ 1 µs; adapters' compact records ≈ 0.2 µs; instead of
    * ≈ 5–8 µs for delivery in the host). Ignored with extra `transports` (objects cannot move to another thread) and
    * when `RUNTRAIL_DELIVERY_THREAD=off`. With the thread, an event reaches the spool a few milliseconds after
-   * `enqueue` (5 ms when the host is idle; up to `maxDeferMillis` while it is busy) instead of by the end of the
+   * `enqueue` (≈ 30 ms when the host is idle; up to `maxDeferMillis` while it is busy) instead of by the end of the
    * current event-loop turn.
    * Default `false`; the Temporal and BullMQ adapters' default emitters turn it on.
    */
   deliveryThread?: boolean;
   /**
-   * With the delivery thread: while the host's main thread is busy (on a CPU ≥ 50% of the last 100 ms; Linux), the thread
-   * leaves events waiting for up to this long, in milliseconds, so that runtrail's work falls in the host's idle
-   * time rather than competing with a burst of jobs; then it delivers whatever the load. 0 never waits. Env
-   * `RUNTRAIL_MAX_DEFER_MILLIS`. Default 2000.
+   * With the delivery thread: while the thread that enqueues is busy (on a CPU ≥ 50% of the last 100 ms; Linux) or
+   * a backend's queue is half full, the delivery thread leaves events waiting for up to this long, in milliseconds,
+   * so that runtrail's work falls in the host's idle time rather than competing with a burst of jobs; then it delivers
+   * whatever the load. Deferred events are journaled beside the spool, so a killed process loses none. 0 never waits.
+   * Env `RUNTRAIL_MAX_DEFER_MILLIS`. Default 2000.
    */
   maxDeferMillis?: number;
 }

@@ -133,7 +133,11 @@ describe('compact records', () => {
     expect(() => failing('x')).not.toThrow();
     expect(errors).toHaveLength(1);
     let decoded = 0;
-    recordWriter(disabledEmitter(), { url: 'unused:', createDecoder: () => () => (decoded++, undefined) }, {}, () => {})('x');
+    const counting = () => () => {
+      decoded++;
+      return undefined;
+    };
+    recordWriter(disabledEmitter(), { url: 'unused:', createDecoder: counting }, {}, () => {})('x');
     expect(decoded).toBe(0);
   });
 });
