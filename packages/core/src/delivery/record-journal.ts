@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { RecordRing } from './record-ring.js';
+import { pidAlive } from './spool.js';
 import { RECORD } from './thread-protocol.js';
 
 /**
@@ -17,15 +18,6 @@ const JOURNAL = /^journal-(\d+)-\d+(?:-adopting-.+)?\.log$/;
 /** The journal file of delivery thread `threadId` of process `pid` under `root`. */
 export function journalFile(root: string, pid: number, threadId: number): string {
   return path.join(root, `journal-${pid}-${threadId}.log`);
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** A line of a journal saying that every record before this byte offset of the file is in the spool. */

@@ -33,7 +33,8 @@ const FILE = 'events.jsonl';
 /** Truncate the spool once it is fully delivered and bigger than this, in bytes. */
 const COMPACT_AT_BYTES = 1024 * 1024;
 
-function pidAlive(pid: number): boolean {
+/** Whether process `pid` is alive (EPERM: it is, as another user's). */
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -110,7 +110,7 @@ export interface EmitterFromEnvOptions extends Omit<EmitterOptions, 'transports'
    */
   deliveryThread?: boolean;
   /**
-   * With the delivery thread: while the thread that enqueues is busy (on a CPU ≥ 50% of the last 100 ms; Linux) or
+   * With the delivery thread: while the thread that enqueues is busy (on a CPU ≥ 25% of the last 100 ms; Linux) or
    * a backend's queue is half full, the delivery thread leaves events waiting for up to this long, in milliseconds,
    * so that runtrail's work falls in the host's idle time rather than competing with a burst of jobs; then it delivers
    * whatever the load. Deferred events are journaled beside the spool, so a killed process loses none. 0 never waits.
