@@ -195,7 +195,6 @@ function release(): void {
   }
 }
 
-/** Everything written so far, processed (waiting for codec modules as needed) and released. */
 /** A turn of this thread's event loop (the spool's write and the release run in it). */
 const turn = () => new Promise((r) => setImmediate(r));
 
