@@ -261,29 +261,38 @@ function defer(e: RunEmitter, pendingSince: number): boolean {
 async function loop(e: RunEmitter): Promise<void> {
   let pendingSince = 0;
   while (!closed) {
-    if (!ring.hasRecords && queue.length === 0) {
+    try {
+      if (!ring.hasRecords && queue.length === 0) {
+        pendingSince = 0;
+        await ring.waitForRecords(IDLE_WAIT_MILLIS);
+        continue;
+      }
+      if (pendingSince === 0) {
+        // A new batch: let it gather, and measure the host from now on.
+        pendingSince = performance.now();
+        hostLoad?.restart();
+        await sleep(GATHER_MILLIS);
+      }
+      if (!closed && defer(e, pendingSince)) {
+        safely(() => journal?.append(ring, channelLines));
+        await sleep(DEFER_POLL_MILLIS);
+        continue;
+      }
+      if (blocked) await blocked;
+      if (closed) break;
+      drain(CHUNK_BYTES);
+      // A turn for the spool's write and the backends' sends before the next pass of a backlog.
+      await turn();
+      if (!ring.hasRecords && queue.length === 0) pendingSince = 0;
+    } catch (err) {
+      // The loop must outlive any fault of its own (a dying loop would leave every record in the ring): log, go on.
+      logger.error({ err }, 'runtrail: the delivery thread hit an internal error; it carries on');
       pendingSince = 0;
-      await ring.waitForRecords(IDLE_WAIT_MILLIS);
-      continue;
-    }
-    if (pendingSince === 0) {
-      // A new batch: let it gather, and measure the host from now on.
-      pendingSince = performance.now();
-      hostLoad?.restart();
-      await sleep(GATHER_MILLIS);
-    }
-    if (defer(e, pendingSince)) {
-      safely(() => journal?.append(ring, channelLines));
       await sleep(DEFER_POLL_MILLIS);
-      continue;
     }
-    if (blocked) await blocked;
-    if (closed) break;
-    drain(CHUNK_BYTES);
-    // A turn for the spool's write and the backends' sends before the next pass of a backlog.
-    await turn();
-    if (!ring.hasRecords && queue.length === 0) pendingSince = 0;
   }
+  // Only now: the loop may have been between two looks at the host's load when the close came.
+  hostLoad?.close();
 }
 
 port.on('message', (m: ToThread) => {
@@ -299,7 +308,6 @@ port.on('message', (m: ToThread) => {
     drainAll(e)
       .then(() => {
         closed = true;
-        hostLoad?.close();
         safely(() => journal?.close());
         return e.close(m.timeoutMillis);
       })

@@ -52,8 +52,13 @@ export class ThreadLoad {
   }
 
   #cpuNanos(): number {
-    const n = fs.readSync(this.#fd, this.#buf, 0, this.#buf.length, 0);
-    return this.#parse(this.#buf.toString('latin1', 0, n)) * this.#nanosPerUnit;
+    // A failed read (closed, the thread gone) reads as no CPU time: never an exception into the delivery loop.
+    try {
+      const n = fs.readSync(this.#fd, this.#buf, 0, this.#buf.length, 0);
+      return this.#parse(this.#buf.toString('latin1', 0, n)) * this.#nanosPerUnit;
+    } catch {
+      return this.#history.at(-1) ?? 0;
+    }
   }
 
   /** Starts measuring afresh: later shares cover no time before now (after an idle wait, the old samples are stale). */

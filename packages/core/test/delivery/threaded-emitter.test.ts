@@ -198,6 +198,21 @@ describe('ThreadedEmitter', () => {
     expect(performance.now() - idleSince).toBeLessThan(1000);
   });
 
+  it('closes cleanly while it is deferring: everything delivered, no failover', async () => {
+    for (let i = 0; i < 3; i++) {
+      const cwd = tmp();
+      const emitter = threaded(cwd, { RUNTRAIL_MAX_DEFER_MILLIS: '10000' }) as ThreadedEmitter;
+      await emitter.flush();
+      const events = runs(50, `close-${i}`);
+      for (const e of events) emitter.enqueue(e);
+      busy(150); // the thread is between two looks at this thread's load
+      await emitter.close(5000);
+      // A thread that died on the way (its load reader closed under its loop) would have failed over to the host.
+      expect(emitter.mode).toBe('thread');
+      expect(readRunStore(path.join(cwd, 'runs.jsonl')).map(keyOf)).toEqual(events.map(keyOf));
+    }
+  });
+
   it('delivers after maxDeferMillis even while the host stays busy, and at once with maxDeferMillis 0', () => {
     for (const [maxDefer, busyMillis] of [
       ['200', 1000],
