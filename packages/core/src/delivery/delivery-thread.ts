@@ -9,9 +9,9 @@ import { EMITTER_DEFAULTS } from './emitter.js';
 import { emitterFromEnv } from './from-env.js';
 import { adoptJournals, RecordJournal } from './record-journal.js';
 import { RecordRing, type TakenRecords } from './record-ring.js';
-import { type RecordCodec, type RecordDecoder, splitRecord } from './records.js';
+import type { RecordCodec, RecordDecoder } from './records.js';
 import { ThreadLoad } from './thread-load.js';
-import { type FromThread, RECORD, spoolRoot, type ThreadData, type ToThread } from './thread-protocol.js';
+import { channelOf, compactFields, type FromThread, RECORD, spoolRoot, type ThreadData, type ToThread } from './thread-protocol.js';
 import type { Logger, RunEmitter } from './types.js';
 
 /** Time records gather in the ring before the thread takes them, in milliseconds (fewer, larger writes). */
@@ -117,18 +117,17 @@ function handle(e: RunEmitter, line: string, table: Channels = channels): boolea
         e.enqueue(JSON.parse(line.slice(1)) as RunEvent);
         return true;
       case RECORD.compact: {
-        const tab = line.indexOf('\t');
-        const decoder = table[Number(line.slice(1, tab))];
+        const decoder = table[channelOf(line)];
         if (decoder instanceof Promise) {
           blocked = decoder;
           return false;
         }
-        const event = decoder?.(splitRecord(line.slice(tab + 1)));
+        const event = decoder?.(compactFields(line));
         if (event) e.enqueue(event);
         return true;
       }
       case RECORD.channel: {
-        const index = Number(line.slice(1, line.indexOf('\t')));
+        const index = channelOf(line);
         if (!(index in table)) {
           openChannel(table, line, index);
           if (table === channels) channelLines[index] = line;

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import type { RunEvent } from '../model/run-event.js';
 import type { RingBuffers } from './record-ring.js';
+import { splitRecord } from './records.js';
 import type { EmitterFromEnvOptions, EmitterStats, Logger } from './types.js';
 
 /** The settings the delivery thread builds its emitter from (`emitterFromEnv` minus what cannot be cloned). */
@@ -32,6 +33,16 @@ export interface ThreadData {
  * `onEvent` listeners (in the ring, so that the switch takes effect exactly between two events).
  */
 export const RECORD = { json: 'J', compact: 'R', channel: 'C', listen: 'L' } as const;
+
+/** The channel number of an `R` or `C` record. */
+export function channelOf(line: string): number {
+  return Number(line.slice(1, line.indexOf('\t')));
+}
+
+/** The fields of an `R` record, after its channel number, unescaped. */
+export function compactFields(line: string): string[] {
+  return splitRecord(line.slice(line.indexOf('\t') + 1));
+}
 
 /** Host → delivery thread. */
 export type ToThread = { t: 'flush'; id: number } | { t: 'close'; id: number; timeoutMillis: number };

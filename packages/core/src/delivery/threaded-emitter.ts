@@ -16,7 +16,16 @@ import { RecordRing } from './record-ring.js';
 import { type RecordCodec, type RecordDecoder, type RecordSink, type RecordWriter, splitRecord } from './records.js';
 import { writeRescue } from './spool.js';
 import { currentThreadId } from './thread-load.js';
-import { type FromThread, RECORD, spoolRoot, type ThreadData, type ThreadEmitterOptions, type ToThread } from './thread-protocol.js';
+import {
+  channelOf,
+  compactFields,
+  type FromThread,
+  RECORD,
+  spoolRoot,
+  type ThreadData,
+  type ThreadEmitterOptions,
+  type ToThread,
+} from './thread-protocol.js';
 import type { EmitterStats, Logger, RunEmitter } from './types.js';
 
 /** Size of the shared ring, in bytes: ≈ 250 000 compact records or 50 000 events as JSON. */
@@ -248,8 +257,7 @@ export class ThreadedEmitter implements RunEmitter, RecordSink {
       try {
         if (line[0] === RECORD.json) events.push(JSON.parse(line.slice(1)) as RunEvent);
         else if (line[0] === RECORD.compact) {
-          const tab = line.indexOf('\t');
-          const event = this.#channels[Number(line.slice(1, tab))]?.(splitRecord(line.slice(tab + 1)));
+          const event = this.#channels[channelOf(line)]?.(compactFields(line));
           if (event) events.push(event);
         }
       } catch (err) {
