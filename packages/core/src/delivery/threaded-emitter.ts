@@ -6,7 +6,7 @@
 // cannot start or dies, the emitter carries on in the host thread with what the thread had not released: nothing
 // is lost either way.
 import fs from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { RunEvent } from '../model/run-event.js';
 import { disabledEmitter, emptyStats } from './emitter.js';
 import { notifyListeners } from './listeners.js';
@@ -26,6 +26,7 @@ import {
   type ThreadEmitterOptions,
   type ToThread,
 } from './thread-protocol.js';
+import { startThread } from './thread-start.js';
 import type { EmitterStats, Logger, RunEmitter } from './types.js';
 
 /** Size of the shared ring, in bytes: ≈ 250 000 compact records or 50 000 events as JSON. */
@@ -94,9 +95,7 @@ export class ThreadedEmitter implements RunEmitter, RecordSink {
     try {
       const { maxDeferMillis = DEFAULT_MAX_DEFER_MILLIS, ...rest } = options;
       const workerData: ThreadData = { options: rest, ring: this.#ring.buffers, maxDeferMillis, hostThreadId: currentThreadId() };
-      // The host's flags, except one a worker with a file entry refuses (`node --input-type=module -e …` hosts).
-      const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
-      const thread = new Worker(entry, { workerData, execArgv });
+      const thread = startThread(entry, workerData);
       thread.on('message', (m: FromThread) => this.#onMessage(m));
       thread.on('error', (err) => this.#failover(err));
       thread.on('exit', (code) => this.#failover(new Error(`delivery thread exited with code ${code}`)));

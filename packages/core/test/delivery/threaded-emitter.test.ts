@@ -137,6 +137,30 @@ describe('ThreadedEmitter', () => {
     expect(readRunStore(file).map(keyOf)).toEqual(events.map(keyOf));
   });
 
+  it('starts its thread whatever Node flags the host runs with', () => {
+    const fixture = new URL('./fixtures/thread-mode.mjs', import.meta.url).pathname;
+    // Inline code as an ES module needs `--input-type`, which a worker with a file entry refuses: the thread gets
+    // an explicit list of flags then, and Node refuses V8 and per-process flags in such a list.
+    const inline = `await import(${JSON.stringify(new URL('./fixtures/thread-mode.mjs', import.meta.url).href)});`;
+    const hosts: string[][] = [
+      ['--max-old-space-size=256', '--expose-gc', fixture],
+      ['--stack-size=2000', '--title=rt-host', fixture],
+      ['--input-type=module', '-e', inline],
+      ['--expose-gc', '--max-old-space-size=256', '--input-type=module', '--enable-source-maps', '-e', inline],
+      ['--input-type', 'module', '--stack-size=2000', '-e', inline],
+    ];
+    for (const flags of hosts) {
+      const file = path.join(tmp(), 'runs.jsonl');
+      const child = spawnSync(process.execPath, [...flags, file], { encoding: 'utf8', timeout: 30_000 });
+      expect({ flags: flags.slice(0, -1), out: child.stdout, status: child.status }).toEqual({
+        flags: flags.slice(0, -1),
+        out: 'thread 1',
+        status: 0,
+      });
+      expect(readRunStore(file)).toHaveLength(1);
+    }
+  });
+
   /** Runs the child, then a second process on the same spool; returns what reached the store. */
   function exitThenReplay(how: string): RunEvent[] {
     const cwd = tmp();
