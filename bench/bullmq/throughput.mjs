@@ -5,11 +5,13 @@
 // runtrail; `instrumentWorker(worker)` on its defaults (delivery thread, spool, local store, delivery deferred while
 // the worker's thread is busy); the same with deferring off (`maxDeferMillis: 0`: the thread works alongside the
 // jobs); the same emitter with delivery on the main thread; the hooks alone (records discarded); a QueueListener in
-// another process. The order of the arms rotates every round so drift cancels, and each arm's ratio is the median of
-// its per-round ratios to the same round's run without runtrail. Then a sustained run, long enough that deferring
+// another process; and no runtrail again (`plainAgain`: its ratio to the first is the pairing's noise floor on this
+// machine — any ratio within its spread is not a measured difference). The order of the arms rotates every round so
+// drift cancels, and each arm's ratio is the median of its per-round ratios to the same round's run without runtrail,
+// with their quartiles. Then a sustained run, long enough that deferring
 // runs out (the cost of saturation that lasts), and the QueueListener's lag (job finished → its end event accepted
 // by the emitter) while BullMQ runs at full speed.
-// Usage: pnpm build && node bench/bullmq/throughput.mjs [jobs=10000] [rounds=9]
+// Usage: pnpm build && node bench/bullmq/throughput.mjs [jobs=10000] [rounds=15]
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -23,9 +25,11 @@ import { startServices } from '../../scripts/lib/services.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const JOBS = Number(process.argv[2] ?? 10_000);
-const ROUNDS = Number(process.argv[3] ?? 9);
+const ROUNDS = Number(process.argv[3] ?? 15);
 /** Jobs of the sustained run: several times maxDeferMillis at full speed. */
 const SUSTAINED_JOBS = 12 * JOBS;
+/** Rounds of the sustained run: one per arm, so that each arm takes each place in the rotation once. */
+const SUSTAINED_ROUNDS = 4;
 const services = await startServices({ temporal: false });
 const redisUrl = /** @type {string} */ (services.redis?.url);
 const { hostname, port } = new URL(redisUrl);
@@ -92,10 +96,10 @@ const PROCESSORS = [
 
 /**
  * How the worker is observed (see the file comment).
- * @typedef {'plain' | 'instrumentWorker' | 'noDefer' | 'mainThreadDelivery' | 'hooksOnly' | 'listener'} Arm
+ * @typedef {'plain' | 'plainAgain' | 'instrumentWorker' | 'noDefer' | 'mainThreadDelivery' | 'hooksOnly' | 'listener'} Arm
  */
 /** @type {Arm[]} */
-const ARMS = ['plain', 'instrumentWorker', 'noDefer', 'mainThreadDelivery', 'hooksOnly', 'listener'];
+const ARMS = ['plain', 'plainAgain', 'instrumentWorker', 'noDefer', 'mainThreadDelivery', 'hooksOnly', 'listener'];
 
 /** @param {string} queue @param {number} jobs */
 function startListenerProcess(queue, jobs) {
@@ -220,10 +224,10 @@ async function listenerLag() {
 /** @param {number[]} xs */
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 /** @typedef {{ rate: number, cpuMicrosPerJob: number, mainThreadMicrosPerJob: number, deliveredMillis: number }} Sample */
+/** @returns {Record<Arm, Sample[]>} */
+const noSamples = () => /** @type {Record<Arm, Sample[]>} */ (Object.fromEntries(ARMS.map((arm) => [arm, []])));
 /** @type {Map<string, Record<Arm, Sample[]>>} */
-const samples = new Map(
-  PROCESSORS.map((p) => [p.name, { plain: [], instrumentWorker: [], noDefer: [], mainThreadDelivery: [], hooksOnly: [], listener: [] }]),
-);
+const samples = new Map(PROCESSORS.map((p) => [p.name, noSamples()]));
 try {
   // A warm-up round of each arm, not counted (JIT, connections).
   for (const arm of ARMS) await round(/** @type {Processor} */ (PROCESSORS[0]), arm);
@@ -241,18 +245,26 @@ try {
   /** @type {Processor} */
   const sustainedProcessor = { name: 'no-op, sustained', jobs: SUSTAINED_JOBS, run: /** @type {Processor} */ (PROCESSORS[0]).run };
   /** @type {Arm[]} */
-  const SUSTAINED_ARMS = ['plain', 'instrumentWorker', 'noDefer'];
+  const SUSTAINED_ARMS = ['plain', 'plainAgain', 'instrumentWorker', 'noDefer'];
   /** @type {Record<string, Sample[]>} */
-  const sustained = { plain: [], instrumentWorker: [], noDefer: [] };
-  for (let r = 0; r < 3; r++)
+  const sustained = { plain: [], plainAgain: [], instrumentWorker: [], noDefer: [] };
+  for (let r = 0; r < SUSTAINED_ROUNDS; r++)
     for (let k = 0; k < SUSTAINED_ARMS.length; k++) {
       const arm = /** @type {Arm} */ (SUSTAINED_ARMS[(r + k) % SUSTAINED_ARMS.length]);
       sustained[arm]?.push(await round(sustainedProcessor, arm));
     }
   const lag = await listenerLag();
   await Promise.all([defaults.close(), noDefer.close(), inHost.close()]);
-  /** Median of an arm's per-round ratios to the same round without runtrail. @param {Sample[]} xs @param {Sample[]} plain */
-  const pairedRatio = (xs, plain) => +median(xs.map((x, i) => x.rate / (plain[i]?.rate ?? Number.NaN))).toFixed(3);
+  /** An arm's per-round ratios to the same round without runtrail. @param {Sample[]} xs @param {Sample[]} plain */
+  const ratios = (xs, plain) => xs.map((x, i) => x.rate / (plain[i]?.rate ?? Number.NaN));
+  /** Their median. @param {Sample[]} xs @param {Sample[]} plain */
+  const pairedRatio = (xs, plain) => +median(ratios(xs, plain)).toFixed(3);
+  /** Their first and third quartiles. @param {Sample[]} xs @param {Sample[]} plain */
+  const quartiles = (xs, plain) => {
+    const sorted = ratios(xs, plain).sort((a, b) => a - b);
+    const at = (/** @type {number} */ q) => +(sorted[Math.round(q * (sorted.length - 1))] ?? Number.NaN).toFixed(3);
+    return [at(0.25), at(0.75)];
+  };
   const result = {
     date: new Date().toISOString(),
     node: process.version,
@@ -268,6 +280,7 @@ try {
         jobsPerRound: p.jobs,
         jobsPerSecond: Object.fromEntries(ARMS.map((arm) => [arm, Math.round(rate(arm))])),
         ratio: Object.fromEntries(ARMS.filter((arm) => arm !== 'plain').map((arm) => [arm, pairedRatio(s[arm], s.plain)])),
+        ratioQuartiles: Object.fromEntries(ARMS.filter((arm) => arm !== 'plain').map((arm) => [arm, quartiles(s[arm], s.plain)])),
         workerCpuMicrosPerJob: Object.fromEntries(ARMS.map((arm) => [arm, +cpu(arm).toFixed(1)])),
         mainThreadCpuMicrosPerJob: Object.fromEntries(ARMS.map((arm) => [arm, +main(arm).toFixed(1)])),
         // Time from the round's last job to everything it produced delivered (what deferring postpones).
@@ -283,14 +296,17 @@ try {
     sustained: {
       processor: 'no-op',
       jobsPerRound: SUSTAINED_JOBS,
-      rounds: 3,
+      rounds: SUSTAINED_ROUNDS,
       jobsPerSecond: Object.fromEntries(SUSTAINED_ARMS.map((arm) => [arm, Math.round(median((sustained[arm] ?? []).map((x) => x.rate)))])),
       ratio: Object.fromEntries(SUSTAINED_ARMS.slice(1).map((arm) => [arm, pairedRatio(sustained[arm] ?? [], sustained.plain ?? [])])),
+      ratioQuartiles: Object.fromEntries(
+        SUSTAINED_ARMS.slice(1).map((arm) => [arm, quartiles(sustained[arm] ?? [], sustained.plain ?? [])]),
+      ),
       workerCpuMicrosPerJob: Object.fromEntries(
         SUSTAINED_ARMS.map((arm) => [arm, +median((sustained[arm] ?? []).map((x) => x.cpuMicrosPerJob)).toFixed(1)]),
       ),
       deliveredMillisAfterRound: Object.fromEntries(
-        SUSTAINED_ARMS.slice(1).map((arm) => [arm, Math.round(median((sustained[arm] ?? []).map((x) => x.deliveredMillis)))]),
+        SUSTAINED_ARMS.slice(2).map((arm) => [arm, Math.round(median((sustained[arm] ?? []).map((x) => x.deliveredMillis)))]),
       ),
     },
     listener: lag,
