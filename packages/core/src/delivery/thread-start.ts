@@ -6,14 +6,16 @@
 import { Worker } from 'node:worker_threads';
 
 /** The host's flags without `--input-type` (as `--input-type=x` or `--input-type x`); undefined when it has none. */
-export function workerFlags(execArgv: readonly string[] = process.execArgv): string[] | undefined {
+function workerFlags(execArgv: readonly string[] = process.execArgv): string[] | undefined {
   if (!execArgv.some((a) => a === '--input-type' || a.startsWith('--input-type='))) return undefined;
   const flags: string[] = [];
   for (let i = 0; i < execArgv.length; i++) {
     const a = execArgv[i] as string;
-    if (a === '--input-type')
-      i++; // and its value
-    else if (!a.startsWith('--input-type=')) flags.push(a);
+    if (a === '--input-type') {
+      i++; // its value is the next argument
+    } else if (!a.startsWith('--input-type=')) {
+      flags.push(a);
+    }
   }
   return flags;
 }
