@@ -7,7 +7,7 @@ import { parentPort, threadId, workerData } from 'node:worker_threads';
 import type { RunEvent } from '../model/run-event.js';
 import { EMITTER_DEFAULTS } from './emitter.js';
 import { emitterFromEnv } from './from-env.js';
-import { adoptJournals, RecordJournal } from './record-journal.js';
+import { RecordJournal } from './record-journal.js';
 import { RecordRing, type TakenRecords } from './record-ring.js';
 import type { RecordCodec, RecordDecoder } from './records.js';
 import { ThreadLoad } from './thread-load.js';
@@ -96,28 +96,28 @@ let blocked: Promise<void> | undefined;
 let statsSentAt = 0;
 let closed = false;
 
-function openChannel(table: Channels, line: string, index: number): void {
+function openChannel(line: string, index: number): void {
   const [, url, context] = line.split('\t') as [string, string, string];
-  table[index] = import(url).then(
+  channels[index] = import(url).then(
     (m: { createDecoder: RecordCodec<unknown>['createDecoder'] }) => {
-      table[index] = m.createDecoder(JSON.parse(context));
+      channels[index] = m.createDecoder(JSON.parse(context));
     },
     (err: unknown) => {
-      table[index] = undefined;
+      channels[index] = undefined;
       logger.error({ err, url }, 'runtrail: the delivery thread could not load a record codec; its records are dropped');
     },
   );
 }
 
 /** Handles one record; false when it must wait for a codec module (then it is handled again later). */
-function handle(e: RunEmitter, line: string, table: Channels = channels): boolean {
+function handle(e: RunEmitter, line: string): boolean {
   try {
     switch (line[0]) {
       case RECORD.json:
         e.enqueue(JSON.parse(line.slice(1)) as RunEvent);
         return true;
       case RECORD.compact: {
-        const decoder = table[channelOf(line)];
+        const decoder = channels[channelOf(line)];
         if (decoder instanceof Promise) {
           blocked = decoder;
           return false;
@@ -128,11 +128,11 @@ function handle(e: RunEmitter, line: string, table: Channels = channels): boolea
       }
       case RECORD.channel: {
         const index = channelOf(line);
-        if (!(index in table)) {
-          openChannel(table, line, index);
-          if (table === channels) channelLines[index] = line;
+        if (!(index in channels)) {
+          openChannel(line, index);
+          channelLines[index] = line;
         }
-        const state = table[index];
+        const state = channels[index];
         if (state instanceof Promise) {
           blocked = state;
           return false;
@@ -223,19 +223,6 @@ function safely(fn: () => void): void {
   }
 }
 
-/** Delivers the records of journals that dead processes left beside the spool, then removes them. */
-async function replayJournals(e: RunEmitter): Promise<void> {
-  if (!data.options.spool) return;
-  for (const adopted of adoptJournals(spoolRoot(data.options), threadId)) {
-    // The dead process's channel numbers are its own.
-    const table: Channels = [];
-    for (const line of adopted.lines) while (!handle(e, line, table)) await blocked;
-    // After the spool's write of this turn.
-    await new Promise((r) => setImmediate(r));
-    adopted.remove();
-  }
-}
-
 const maxQueueSize = data.options.maxQueueSize ?? EMITTER_DEFAULTS.maxQueueSize;
 
 /** True when some backend holds more than `MAX_BACKEND_FILL` of its queue (it is still busy with earlier passes). */
@@ -317,7 +304,6 @@ port.on('message', (m: ToThread) => {
 
 if (emitter) {
   const e = emitter;
-  void replayJournals(e)
-    .catch((err: unknown) => logger.error({ err }, 'runtrail: could not replay a journal'))
-    .then(() => loop(e));
+  // Journals that dead processes left beside the spool are delivered by the emitter itself (journal-replay.ts).
+  void loop(e);
 }

@@ -7,6 +7,7 @@ import type { RunEvent } from '../model/run-event.js';
 import { BoundedMap, BoundedSet } from '../util/bounded.js';
 import { Backend, type BackendLimits, zeroCounters } from './backend.js';
 import { DeadLetterFile } from './dead-letter.js';
+import { replayJournals } from './journal-replay.js';
 import { notifyListeners } from './listeners.js';
 import { quietLogger, safeLog } from './logger.js';
 import type { RecordSink } from './records.js';
@@ -50,14 +51,21 @@ class Emitter implements RunEmitter {
   #afterTerminal = 0;
   #spoolDropped = 0;
   #closing: Promise<void> | undefined;
+  /** Delivering the journals dead processes left beside the spool (flush and close wait for it). */
+  #replaying: Promise<void> | undefined;
+  #spoolClosed = false;
 
   constructor(options: EmitterOptions) {
     this.#logger = options.logger ?? quietLogger;
     const cwd = process.cwd();
     const deadLetters = new DeadLetterFile(options.deadLetterPath ?? path.join(cwd, '.runtrail', 'dead-letter.jsonl'), this.#logger);
-    if (options.spool) {
-      const dir = options.spool.dir ?? path.join(cwd, '.runtrail', 'spool');
-      this.#spool = Spool.open(dir, positiveInt('spool.maxBytes', options.spool.maxBytes, EMITTER_DEFAULTS.spoolMaxBytes), this.#logger);
+    const spoolRoot = options.spool ? (options.spool.dir ?? path.join(cwd, '.runtrail', 'spool')) : undefined;
+    if (options.spool && spoolRoot) {
+      this.#spool = Spool.open(
+        spoolRoot,
+        positiveInt('spool.maxBytes', options.spool.maxBytes, EMITTER_DEFAULTS.spoolMaxBytes),
+        this.#logger,
+      );
     }
     const names = new Set<string>();
     this.#backends = options.transports.map((transport) => {
@@ -81,11 +89,22 @@ class Emitter implements RunEmitter {
       };
       return new Backend(transport, limits, this.#logger, deadLetters, this.#spool);
     });
+    if (spoolRoot) {
+      // Journals sit beside the spool's slots, in its root.
+      const accept = (event: RunEvent) => this.#accept(event);
+      this.#replaying = replayJournals(spoolRoot, accept, () => !this.#spoolClosed, this.#logger).catch((err: unknown) =>
+        safeLog(this.#logger, 'error', { err }, 'runtrail: could not deliver a journal left beside the spool'),
+      );
+    }
   }
 
   enqueue(event: RunEvent): void {
+    if (!this.#closing) this.#accept(event);
+  }
+
+  /** Takes one event (from the host, or from a journal being delivered while closing). */
+  #accept(event: RunEvent): void {
     try {
-      if (this.#closing) return;
       // One attempt key and one lookup per event, shared by dedup, the immutability guard and every backend
       // (the hot path: string keys in large hash tables are most of what accepting an event costs).
       const attempt = attemptKey(event);
@@ -134,6 +153,7 @@ class Emitter implements RunEmitter {
   }
 
   async flush(): Promise<void> {
+    await this.#replaying;
     for (const b of this.#backends) b.hurry();
     this.#spool?.flushSync();
     await Promise.all(this.#backends.map((b) => b.whenIdle()));
@@ -169,6 +189,7 @@ class Emitter implements RunEmitter {
           : 'runtrail: closed with events undelivered (no spool): they are lost',
       );
     }
+    this.#spoolClosed = true;
     this.#spool?.close();
     await Promise.all(
       this.#backends.map(async (b) => {

@@ -1,8 +1,9 @@
 // Records the delivery thread leaves in the ring while the host is busy (delivery-thread.ts), copied to a file
 // beside the spool, so that a process killed outright (SIGKILL, the OOM killer) during a deferral loses no more
-// than without one: the next delivery thread started on the same spool adopts a dead process's journal and
-// delivers its records — those after its last release mark, so that what already reached the spool is not
-// delivered twice. Copying is a plain write of the ring's bytes, a few µs per poll, no decoding.
+// than without one: the next emitter opened on the same spool (on a delivery thread or not, journal-replay.ts) adopts
+// a dead process's journal and delivers its records — those after its last release mark, so that what already
+// reached the spool is not delivered twice. Copying is a plain write of the ring's bytes, a few µs per poll, no
+// decoding.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { RecordRing } from './record-ring.js';

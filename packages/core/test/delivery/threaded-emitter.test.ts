@@ -253,40 +253,50 @@ describe('ThreadedEmitter', () => {
     }
   });
 
-  it('a process killed (SIGKILL) while its events were deferred loses none: the next thread replays its journal', async () => {
-    const cwd = tmp();
-    const script = new URL('./fixtures/deferred-kill.mjs', import.meta.url).pathname;
-    const child = spawn(process.execPath, [script, cwd, '500'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    await new Promise<void>((resolve, reject) => {
-      child.stdout?.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
-      child.on('exit', (code) => reject(new Error(`child exited early with ${code}`)));
-    });
-    // The delivery thread copies deferred records to its journal every ~15 ms.
-    await new Promise((r) => setTimeout(r, 400));
-    child.kill('SIGKILL');
-    await new Promise((r) => child.once('exit', r));
-    const root = path.join(cwd, '.runtrail', 'spool');
-    const journals = fs.readdirSync(root).filter((n) => n.startsWith('journal-'));
-    expect(journals).toHaveLength(1);
-    expect(fs.statSync(path.join(root, journals[0] as string)).size).toBeGreaterThan(0);
-    // Deferred: nothing reached the store before the kill.
-    expect(readRunStore(path.join(cwd, 'runs.jsonl'))).toHaveLength(0);
-    const next = spawnSync(
-      process.execPath,
-      [
-        '--input-type=module',
-        '-e',
-        `import { emitterFromEnv } from ${JSON.stringify(new URL('../../dist/index.js', import.meta.url).href)};
-         const e = emitterFromEnv({ cwd: ${JSON.stringify(cwd)}, env: { RUNTRAIL_STORE: ${JSON.stringify(path.join(cwd, 'runs.jsonl'))} }, spool: {}, deliveryThread: true });
+  it.each([
+    ['a delivery thread', true],
+    ['the host thread', false],
+  ])(
+    'a process killed (SIGKILL) while its events were deferred loses none: the next process replays its journal on %s',
+    async (_, deliveryThread) => {
+      const cwd = tmp();
+      const script = new URL('./fixtures/deferred-kill.mjs', import.meta.url).pathname;
+      const child = spawn(process.execPath, [script, cwd, '500'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise<void>((resolve, reject) => {
+        child.stdout?.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+        child.on('exit', (code) => reject(new Error(`child exited early with ${code}`)));
+      });
+      // The delivery thread copies deferred records to its journal every ~10 ms.
+      await new Promise((r) => setTimeout(r, 400));
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+      const root = path.join(cwd, '.runtrail', 'spool');
+      const journals = fs.readdirSync(root).filter((n) => n.startsWith('journal-'));
+      expect(journals).toHaveLength(1);
+      expect(fs.statSync(path.join(root, journals[0] as string)).size).toBeGreaterThan(0);
+      // Deferred: nothing reached the store before the kill.
+      expect(readRunStore(path.join(cwd, 'runs.jsonl'))).toHaveLength(0);
+      const next = spawnSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `import { emitterFromEnv } from ${JSON.stringify(new URL('../../dist/index.js', import.meta.url).href)};
+         const e = emitterFromEnv({ cwd: ${JSON.stringify(cwd)}, env: { RUNTRAIL_STORE: ${JSON.stringify(path.join(cwd, 'runs.jsonl'))} }, spool: {}, deliveryThread: ${deliveryThread} });
          await new Promise((r) => setTimeout(r, 300));
          await e.close(10_000);`,
-      ],
-      { encoding: 'utf8', timeout: 30_000 },
-    );
-    expect(next.status).toBe(0);
-    const stored = readRunStore(path.join(cwd, 'runs.jsonl'));
-    expect(stored).toHaveLength(1000);
-    expect(new Set(stored.map(keyOf)).size).toBe(1000);
-    expect(fs.readdirSync(root).filter((n) => n.startsWith('journal-'))).toEqual([]);
-  });
+        ],
+        { encoding: 'utf8', timeout: 30_000 },
+      );
+      expect(next.status).toBe(0);
+      const stored = readRunStore(path.join(cwd, 'runs.jsonl'));
+      expect(stored).toHaveLength(1000);
+      expect(new Set(stored.map(keyOf)).size).toBe(1000);
+      // The starts were compact records, decoded by the codec module the journal names.
+      const starts = stored.filter((e) => e.kind === 'start');
+      expect(starts).toHaveLength(500);
+      expect(starts.every((e) => e.time === Number(e.instance.id.split('/')[2]) + 1 && e.instance.cluster === 'prod')).toBe(true);
+      expect(fs.readdirSync(root).filter((n) => n.startsWith('journal-'))).toEqual([]);
+    },
+  );
 });
