@@ -135,7 +135,10 @@ describe('instrumentWorker', () => {
       },
       { emitter: sink },
     );
-    await sink.waitFor((events) => events.some((e) => e.kind === 'end' && e.instance.job === 'report'), 20_000);
+    // Every job's end, not just the top one's: a child's events wait for the lookup of its parent, so the top job
+    // (no parent, nothing to look up) can end first under failParentOnFailure.
+    const jobs = ['report', 'aggregate', 'good-leaf', 'bad-leaf'];
+    await sink.waitFor((events) => jobs.every((name) => events.some((e) => e.kind === 'end' && e.instance.job === name)), 20_000);
     const startOf = (name: string) => sink.events.find((e) => e.kind === 'start' && e.instance.job === name);
     const report = startOf('report');
     const aggregate = startOf('aggregate');
