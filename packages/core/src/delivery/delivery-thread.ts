@@ -9,9 +9,18 @@ import { EMITTER_DEFAULTS } from './emitter.js';
 import { emitterFromEnv } from './from-env.js';
 import { RecordJournal } from './record-journal.js';
 import { RecordRing, type TakenRecords } from './record-ring.js';
-import type { RecordCodec, RecordDecoder } from './records.js';
+import type { RecordDecoder } from './records.js';
 import { ThreadLoad } from './thread-load.js';
-import { channelOf, compactFields, type FromThread, RECORD, spoolRoot, type ThreadData, type ToThread } from './thread-protocol.js';
+import {
+  channelDecoder,
+  channelOf,
+  compactFields,
+  type FromThread,
+  RECORD,
+  spoolRoot,
+  type ThreadData,
+  type ToThread,
+} from './thread-protocol.js';
 import type { Logger, RunEmitter } from './types.js';
 
 /** Time records gather in the ring before the thread takes them, in milliseconds (fewer, larger writes). */
@@ -97,14 +106,16 @@ let statsSentAt = 0;
 let closed = false;
 
 function openChannel(line: string, index: number): void {
-  const [, url, context] = line.split('\t') as [string, string, string];
-  channels[index] = import(url).then(
-    (m: { createDecoder: RecordCodec<unknown>['createDecoder'] }) => {
-      channels[index] = m.createDecoder(JSON.parse(context));
+  channels[index] = channelDecoder(line).then(
+    (decoder) => {
+      channels[index] = decoder;
     },
     (err: unknown) => {
       channels[index] = undefined;
-      logger.error({ err, url }, 'runtrail: the delivery thread could not load a record codec; its records are dropped');
+      logger.error(
+        { err, url: line.split('\t')[1] },
+        'runtrail: the delivery thread could not load a record codec; its records are dropped',
+      );
     },
   );
 }

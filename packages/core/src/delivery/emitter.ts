@@ -59,7 +59,8 @@ class Emitter implements RunEmitter {
     this.#logger = options.logger ?? quietLogger;
     const cwd = process.cwd();
     const deadLetters = new DeadLetterFile(options.deadLetterPath ?? path.join(cwd, '.runtrail', 'dead-letter.jsonl'), this.#logger);
-    const spoolRoot = options.spool ? (options.spool.dir ?? path.join(cwd, '.runtrail', 'spool')) : undefined;
+    // The spool's root holds its slots, rescue files and the delivery threads' journals.
+    const spoolRoot = options.spool && (options.spool.dir ?? path.join(cwd, '.runtrail', 'spool'));
     if (options.spool && spoolRoot) {
       this.#spool = Spool.open(
         spoolRoot,
@@ -90,7 +91,6 @@ class Emitter implements RunEmitter {
       return new Backend(transport, limits, this.#logger, deadLetters, this.#spool);
     });
     if (spoolRoot) {
-      // Journals sit beside the spool's slots, in its root.
       const accept = (event: RunEvent) => this.#accept(event);
       this.#replaying = replayJournals(spoolRoot, accept, () => !this.#spoolClosed, this.#logger).catch((err: unknown) =>
         safeLog(this.#logger, 'error', { err }, 'runtrail: could not deliver a journal left beside the spool'),

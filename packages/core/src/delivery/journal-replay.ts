@@ -5,8 +5,8 @@ import { threadId } from 'node:worker_threads';
 import type { RunEvent } from '../model/run-event.js';
 import { safeLog } from './logger.js';
 import { adoptJournals } from './record-journal.js';
-import type { RecordCodec, RecordDecoder } from './records.js';
-import { channelOf, compactFields, RECORD } from './thread-protocol.js';
+import type { RecordDecoder } from './records.js';
+import { channelDecoder, channelOf, compactFields, RECORD } from './thread-protocol.js';
 import type { Logger } from './types.js';
 
 /**
@@ -23,12 +23,11 @@ export async function replayRecords(lines: readonly string[], enqueue: (event: R
         const event = decoders[channelOf(line)]?.(compactFields(line));
         if (event) enqueue(event);
       } else if (line[0] === RECORD.channel) {
-        const [, url, context] = line.split('\t') as [string, string, string];
         const index = channelOf(line);
         try {
-          const m = (await import(url)) as { createDecoder: RecordCodec<unknown>['createDecoder'] };
-          decoders[index] = m.createDecoder(JSON.parse(context));
+          decoders[index] = await channelDecoder(line);
         } catch (err) {
+          const url = line.split('\t')[1];
           safeLog(logger, 'error', { err, url }, 'runtrail: could not load the record codec of a journal; its records are dropped');
         }
       }

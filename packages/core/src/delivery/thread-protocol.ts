@@ -3,7 +3,7 @@
 import path from 'node:path';
 import type { RunEvent } from '../model/run-event.js';
 import type { RingBuffers } from './record-ring.js';
-import { splitRecord } from './records.js';
+import { type RecordCodec, type RecordDecoder, splitRecord } from './records.js';
 import type { EmitterFromEnvOptions, EmitterStats, Logger } from './types.js';
 
 /** The settings the delivery thread builds its emitter from (`emitterFromEnv` minus what cannot be cloned). */
@@ -37,6 +37,13 @@ export const RECORD = { json: 'J', compact: 'R', channel: 'C', listen: 'L' } as 
 /** The channel number of an `R` or `C` record. */
 export function channelOf(line: string): number {
   return Number(line.slice(1, line.indexOf('\t')));
+}
+
+/** The decoder a `C` record opens: the codec module it names, imported, given the context it carries. */
+export async function channelDecoder(line: string): Promise<RecordDecoder> {
+  const [, url, context] = line.split('\t') as [string, string, string];
+  const m = (await import(url)) as { createDecoder: RecordCodec<unknown>['createDecoder'] };
+  return m.createDecoder(JSON.parse(context));
 }
 
 /** The fields of an `R` record, after its channel number, unescaped. */
