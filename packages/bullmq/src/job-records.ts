@@ -2,7 +2,7 @@
 // end as one short line each, turned back into the same events by `createDecoder` — on the delivery thread, which
 // imports this module by URL, or in the host for a sink without a thread. Attempts with links or declared lineage,
 // and failures, travel as whole events instead.
-import { escapeField, type RecordCodec, type RecordDecoder } from '@runtrail/core';
+import type { RecordCodec, RecordDecoder, RecordField } from '@runtrail/core';
 import { endEvent, type JobFacts, type StartFacts, startEvent, type WorkerContext } from './job-events.js';
 
 const START = 's';
@@ -11,14 +11,26 @@ const SUCCESS = 'c';
 const num = (s: string | undefined): number | undefined => (s ? Number(s) : undefined);
 const str = (s: string | undefined): string | undefined => (s ? s : undefined);
 
-/** The record of an attempt's start. */
-export function startRecord(f: StartFacts): string {
-  return `${START}\t${escapeField(f.jobId)}\t${f.timestamp}\t${escapeField(f.name)}\t${f.scheduler ? escapeField(f.scheduler) : ''}\t${f.attempt}\t${f.startTime}\t${f.priority || ''}\t${f.delay || ''}\t${f.maxAttempts || ''}\t${f.prevMillis || ''}`;
+/** The fields of an attempt's start record (unset options as empty fields: 0 is not an option's value). */
+export function startRecord(f: StartFacts): RecordField[] {
+  return [
+    START,
+    f.jobId,
+    f.timestamp,
+    f.name,
+    f.scheduler,
+    f.attempt,
+    f.startTime,
+    f.priority || undefined,
+    f.delay || undefined,
+    f.maxAttempts || undefined,
+    f.prevMillis || undefined,
+  ];
 }
 
-/** The record of an attempt's successful end. */
-export function successRecord(job: JobFacts, attempt: number, startTime: number, time: number): string {
-  return `${SUCCESS}\t${escapeField(job.jobId)}\t${job.timestamp}\t${escapeField(job.name)}\t${job.scheduler ? escapeField(job.scheduler) : ''}\t${attempt}\t${startTime}\t${time}`;
+/** The fields of an attempt's successful end record. */
+export function successRecord(job: JobFacts, attempt: number, startTime: number, time: number): RecordField[] {
+  return [SUCCESS, job.jobId, job.timestamp, job.name, job.scheduler, attempt, startTime, time];
 }
 
 /** Decodes this module's records for the Worker described by `ctx`. */

@@ -1,7 +1,9 @@
 // Compact records: how an adapter's hot path hands events over more cheaply than as objects (DESIGN.md §2,
-// "the host never pays"). The adapter writes a short line of tab-separated fields per event; a decoder, an
-// ordinary module of the adapter's, turns it back into a RunEvent where delivery runs — on the delivery thread
-// (which imports it by URL), or in the host when the sink has no thread. One builder of events either way.
+// "the host never pays"). The adapter hands over the fields of one event; they travel as a short line of
+// tab-separated text, which the delivery thread's ring writes straight from the fields (record-ring.ts: no string
+// is built in the host); a decoder, an ordinary module of the adapter's, turns the fields back into a RunEvent where
+// delivery runs — on the delivery thread (which imports it by URL), or in the host when the sink has no thread. One
+// builder of events either way.
 import type { RunEvent } from '../model/run-event.js';
 import type { RunEventSink } from '../sink.js';
 
@@ -18,8 +20,16 @@ export interface RecordCodec<C> {
   createDecoder(context: C): RecordDecoder;
 }
 
-/** Writes one record: fields joined by tabs, each passed through `escapeField`. Never throws. */
-export type RecordWriter = (record: string) => void;
+/**
+ * One field of a compact record: text, a number (travels as `String(n)`), or empty (`undefined`; decoders see `''`).
+ */
+export type RecordField = string | number | undefined;
+
+/**
+ * Writes one record from its fields, at once (the array is not kept: an adapter may reuse it). Never throws.
+ * Decoders get each field back as text: `String(n)` for a number, `''` for `undefined`.
+ */
+export type RecordWriter = (fields: readonly RecordField[]) => void;
 
 /** A sink that takes compact records itself (the threaded emitter). */
 export interface RecordSink {
@@ -33,6 +43,18 @@ const UNESCAPES: Record<string, string> = { t: '\t', n: '\n', '\\': '\\', '0': '
 /** A field as it goes into a record: tab, newline, backslash and NUL escaped (most fields have none: no copy). */
 export function escapeField(value: string): string {
   return SPECIAL.test(value) ? value.replace(/[\t\n\\\0]/g, (c) => ESCAPES[c] as string) : value;
+}
+
+/** A field as its decoder gets it back (unescaped text). */
+export function fieldText(field: RecordField): string {
+  return field === undefined ? '' : typeof field === 'string' ? field : String(field);
+}
+
+/** The text of a record: its fields as text, escaped, joined by tabs (the line `splitRecord` takes apart). */
+export function recordText(fields: readonly RecordField[]): string {
+  let text = '';
+  for (let i = 0; i < fields.length; i++) text += (i === 0 ? '' : '\t') + escapeField(fieldText(fields[i]));
+  return text;
 }
 
 /** The fields of a record, unescaped. */
@@ -54,9 +76,9 @@ export function recordWriter<C>(sink: RunEventSink, codec: RecordCodec<C>, conte
   const own = (sink as Partial<RecordSink>).openRecords;
   if (typeof own === 'function') return own.call(sink, codec, context);
   const decode = codec.createDecoder(context);
-  return (record) => {
+  return (fields) => {
     try {
-      const event = decode(splitRecord(record));
+      const event = decode(fields.map(fieldText));
       if (event) sink.enqueue(event);
     } catch (err) {
       onError(err);

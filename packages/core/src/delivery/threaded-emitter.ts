@@ -13,7 +13,15 @@ import { notifyListeners } from './listeners.js';
 import { quietLogger, safeLog } from './logger.js';
 import { journalFile } from './record-journal.js';
 import { RecordRing } from './record-ring.js';
-import { type RecordCodec, type RecordDecoder, type RecordSink, type RecordWriter, splitRecord } from './records.js';
+import {
+  fieldText,
+  type RecordCodec,
+  type RecordDecoder,
+  type RecordField,
+  type RecordSink,
+  type RecordWriter,
+  recordText,
+} from './records.js';
 import { writeRescue } from './spool.js';
 import { currentThreadId } from './thread-load.js';
 import {
@@ -143,13 +151,13 @@ export class ThreadedEmitter implements RunEmitter, RecordSink {
     this.#channels.push(decode);
     const prefix = `${RECORD.compact}${index}\t`;
     this.#write(`${RECORD.channel}${index}\t${codec.url}\t${JSON.stringify(context)}`);
-    return (record) => {
+    return (fields) => {
       try {
         if (this.#closing) return;
         if (this.#fallback) {
-          const event = decode(splitRecord(record));
+          const event = decode(fields.map(fieldText));
           if (event) this.#fallback.enqueue(event);
-        } else this.#write(prefix + record);
+        } else this.#write(prefix, fields);
       } catch (err) {
         safeLog(this.#logger, 'error', { err }, 'runtrail: could not accept a record');
       }
@@ -218,14 +226,18 @@ export class ThreadedEmitter implements RunEmitter, RecordSink {
     }
   }
 
-  /** Writes one record, after any that wait in the overflow; keeps the process alive until the thread releases it. */
-  #write(record: string): void {
+  /**
+   * Writes one record — `record`, or `record` followed by `fields` (a compact record, written without building its
+   * text) — after any that wait in the overflow; keeps the process alive until the thread releases it.
+   */
+  #write(record: string, fields?: readonly RecordField[]): void {
     if (this.#overflow.length > 0) this.#writeOverflow();
-    if (this.#overflow.length > 0 || !this.#ring.write(record)) {
+    const written = this.#overflow.length === 0 && (fields ? this.#ring.writeFields(record, fields) : this.#ring.write(record));
+    if (!written) {
       if (this.#overflow.length >= MAX_OVERFLOW) {
         this.#dropped++;
         if (this.#dropped === 1) safeLog(this.#logger, 'error', {}, 'runtrail: the delivery thread is not keeping up; events are dropped');
-      } else this.#overflow.push(record);
+      } else this.#overflow.push(fields ? record + recordText(fields) : record);
     }
     if (this.#releaseCheck === undefined) {
       this.#thread?.ref();

@@ -4,7 +4,15 @@
 import { describe, expect, it } from 'vitest';
 import { disabledEmitter } from '../../src/delivery/emitter.js';
 import { RecordRing } from '../../src/delivery/record-ring.js';
-import { escapeField, type RecordCodec, recordWriter, splitRecord } from '../../src/delivery/records.js';
+import {
+  escapeField,
+  fieldText,
+  type RecordCodec,
+  type RecordField,
+  recordText,
+  recordWriter,
+  splitRecord,
+} from '../../src/delivery/records.js';
 import type { RunEvent } from '../../src/model/run-event.js';
 import type { RunEventSink } from '../../src/sink.js';
 
@@ -85,6 +93,59 @@ describe('RecordRing', () => {
     expect(host.take(true).lines).toEqual(Array.from({ length: 5 }, (_, i) => `r${i + 10}`));
   });
 
+  it('writes fields as the very line of their text, for any text and number, across many wraps', () => {
+    const ring = RecordRing.create(4096);
+    const reader = new RecordRing(ring.buffers);
+    const rand = prng(11);
+    const TEXT = [...ALPHABET, '\t', '\n', '\\', '\0', '\\t'];
+    const NUMBERS = [0, 7, 42, 1_760_000_000_123, Number.MAX_SAFE_INTEGER, 2 ** 53 + 2, -5, 1.5, -0, 1e21, Number.NaN, -Infinity];
+    const written: string[] = [];
+    const fieldsWritten: string[][] = [];
+    const read: string[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const fields: RecordField[] = [];
+      const n = 1 + Math.floor(rand() * 12);
+      for (let k = 0; k < n; k++) {
+        const kind = rand();
+        if (kind < 0.4) fields.push(NUMBERS[Math.floor(rand() * NUMBERS.length)]);
+        else if (kind < 0.5) fields.push(undefined);
+        else {
+          let text = '';
+          const length = Math.floor(rand() * 30);
+          for (let c = 0; c < length; c++) text += TEXT[Math.floor(rand() * TEXT.length)];
+          fields.push(text);
+        }
+      }
+      const head = `R${i % 3}\t`;
+      while (!ring.writeFields(head, fields)) {
+        const taken = reader.take();
+        expect(taken.count).toBeGreaterThan(0);
+        read.push(...taken.lines);
+        reader.release(taken.end, taken.count);
+      }
+      written.push(head + recordText(fields));
+      fieldsWritten.push(fields.map(fieldText));
+      if (rand() < 0.05) {
+        const taken = reader.take();
+        read.push(...taken.lines);
+        reader.release(taken.end, taken.count);
+      }
+    }
+    read.push(...reader.take().lines);
+    expect(read).toEqual(written);
+    // And each line gives its fields back as their text.
+    expect(read.map((line) => splitRecord(line.slice(line.indexOf('\t') + 1)))).toEqual(fieldsWritten);
+  });
+
+  it('refuses fields that do not fit without writing any of them', () => {
+    const ring = RecordRing.create(1024);
+    const reader = new RecordRing(ring.buffers);
+    expect(ring.writeFields('R0\t', ['x'.repeat(600), 1])).toBe(true);
+    expect(ring.writeFields('R0\t', ['y'.repeat(600), 2])).toBe(false);
+    expect(reader.take().lines).toEqual([`R0\t${'x'.repeat(600)}\t1`]);
+    expect(ring.writeFields('R0\t', ['漢'.repeat(400)])).toBe(false);
+  });
+
   it('wakes a waiting reader when a record is written, and gives up waiting after its timeout', async () => {
     const ring = RecordRing.create(2048);
     const reader = new RecordRing(ring.buffers);
@@ -106,6 +167,8 @@ describe('compact records', () => {
     const record = fields.map(escapeField).join('\t');
     expect(record).not.toMatch(/\n|\0/);
     expect(splitRecord(record)).toEqual(fields);
+    expect(recordText(fields)).toBe(record);
+    expect(recordText([1, undefined, 'a', 1.5])).toBe('1\t\ta\t1.5');
   });
 
   it('decodes at once into a sink without a thread, and costs nothing with the disabled emitter', () => {
@@ -124,20 +187,20 @@ describe('compact records', () => {
     const sink: RunEventSink = { enqueue: (e) => got.push(e), flush: async () => {}, close: async () => {} };
     const errors: unknown[] = [];
     const write = recordWriter(sink, codec, { flow: 'f' }, (err) => errors.push(err));
-    write(`${escapeField('id\t1')}\t42`);
+    write(['id\t1', 42]);
     expect(got).toEqual([
       { kind: 'start', instance: { orchestrator: 'x', cluster: 'prod', flow: 'f', id: 'id\t1' }, attempt: 1, time: 42 },
     ]);
     // A decoder that throws: the record is dropped and reported, nothing reaches the caller.
     const failing = recordWriter(sink, { url: 'unused:', createDecoder: () => () => JSON.parse('{') }, {}, (err) => errors.push(err));
-    expect(() => failing('x')).not.toThrow();
+    expect(() => failing(['x'])).not.toThrow();
     expect(errors).toHaveLength(1);
     let decoded = 0;
     const counting = () => () => {
       decoded++;
       return undefined;
     };
-    recordWriter(disabledEmitter(), { url: 'unused:', createDecoder: counting }, {}, () => {})('x');
+    recordWriter(disabledEmitter(), { url: 'unused:', createDecoder: counting }, {}, () => {})(['x']);
     expect(decoded).toBe(0);
   });
 });

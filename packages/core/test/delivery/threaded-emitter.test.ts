@@ -8,12 +8,13 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEmitter } from '../../src/delivery/emitter.js';
 import { emitterFromEnv } from '../../src/delivery/from-env.js';
+import { fieldText, type RecordField } from '../../src/delivery/records.js';
 import { ThreadedEmitter } from '../../src/delivery/threaded-emitter.js';
 import type { RunEmitter } from '../../src/delivery/types.js';
 import { ConfigError } from '../../src/errors.js';
 import type { RunEvent } from '../../src/model/run-event.js';
 import { RunStoreTransport, readRunStore } from '../../src/transports/run-store.js';
-import { runs } from './helpers.js';
+import { runs, T } from './helpers.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -135,6 +136,38 @@ describe('ThreadedEmitter', () => {
     await emitter.flush();
     expect(emitter.mode).toBe('host');
     expect(readRunStore(file).map(keyOf)).toEqual(events.map(keyOf));
+  });
+
+  it('delivers compact records as the events their codec builds: on the thread, and on the host after it died', async () => {
+    const { createDecoder, runCodec } = (await import('./fixtures/run-codec.mjs')) as typeof import('./fixtures/run-codec.mjs');
+    const decode = createDecoder({ cluster: 'prod' });
+    // Ids with characters a record must escape, and numbers the ring writes digit by digit (or as their text).
+    const fieldsOf = (i: number): RecordField[] => ['s', i % 5 === 0 ? `x\t${i}\\n€` : i, i % 7 === 0 ? 1.5 + i : T + i];
+    const expected = (from: number, to: number) =>
+      Array.from({ length: to - from }, (_, k) => keyOf(decode(fieldsOf(from + k).map(fieldText)) as RunEvent));
+    const timeOf = (from: number, to: number) =>
+      Array.from({ length: to - from }, (_, k) => (decode(fieldsOf(from + k).map(fieldText)) as RunEvent).time);
+
+    const cwd = tmp();
+    const emitter = threaded(cwd) as ThreadedEmitter;
+    const write = emitter.openRecords(runCodec, { cluster: 'prod' });
+    for (let i = 0; i < 2000; i++) write(fieldsOf(i));
+    await emitter.flush();
+    expect(emitter.mode).toBe('thread');
+    const stored = readRunStore(path.join(cwd, 'runs.jsonl'));
+    expect(stored.map(keyOf)).toEqual(expected(0, 2000));
+    expect(stored.map((e) => e.time)).toEqual(timeOf(0, 2000));
+
+    // The thread dies holding the first records: the host decodes them from the ring, then decodes the rest at once.
+    const dying = withThread('thread-dies.mjs');
+    const writeDying = dying.emitter.openRecords(runCodec, { cluster: 'prod' });
+    for (let i = 0; i < 40; i++) writeDying(fieldsOf(i));
+    await new Promise((r) => setTimeout(r, 200));
+    for (let i = 40; i < 80; i++) writeDying(fieldsOf(i));
+    await dying.emitter.flush();
+    expect(dying.emitter.mode).toBe('host');
+    expect(readRunStore(dying.file).map(keyOf)).toEqual(expected(0, 80));
+    expect(readRunStore(dying.file).map((e) => e.time)).toEqual(timeOf(0, 80));
   });
 
   it('starts its thread whatever Node flags the host runs with', () => {
