@@ -190,6 +190,7 @@ export class RecordRing {
   #number(n: number, at: number): number {
     if (!(n >= 0 && Number.isSafeInteger(n))) return this.#text(String(n), at);
     if (n < 1e8) return this.#digits(n | 0, at, 0);
+    // Exact below 2^53: a quotient's fraction is at least 1e-8 away from the next integer, more than half an ulp.
     const high = Math.floor(n / 1e8);
     return this.#digits((n - high * 1e8) | 0, this.#digits(high | 0, at, 0), 8);
   }

@@ -98,7 +98,10 @@ describe('RecordRing', () => {
     const reader = new RecordRing(ring.buffers);
     const rand = prng(11);
     const TEXT = [...ALPHABET, '\t', '\n', '\\', '\0', '\\t'];
-    const NUMBERS = [0, 7, 42, 1_760_000_000_123, Number.MAX_SAFE_INTEGER, 2 ** 53 + 2, -5, 1.5, -0, 1e21, Number.NaN, -Infinity];
+    const NUMBERS = [
+      ...[0, 7, 42, 99_999_999, 100_000_000, 100_000_001, 1_760_000_000_123, 9_007_199_199_999_999, 9_007_199_200_000_000],
+      ...[Number.MAX_SAFE_INTEGER, 2 ** 53 + 2, -5, 1.5, -0, 1e21, Number.NaN, Number.NEGATIVE_INFINITY],
+    ];
     const written: string[] = [];
     const fieldsWritten: string[][] = [];
     const read: string[] = [];
