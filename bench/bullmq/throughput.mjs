@@ -22,6 +22,7 @@ import { instrumentWorker, QueueListener, sharedEmitter } from '@runtrail/bullmq
 import { disabledEmitter, emitterFromEnv } from '@runtrail/core';
 import { Queue, Worker } from 'bullmq';
 import { startServices } from '../../scripts/lib/services.mjs';
+import { addJobs, countingWorker } from './jobs.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const JOBS = Number(process.argv[2] ?? 10_000);
@@ -145,19 +146,8 @@ async function round(processor, arm) {
   const queue = new Queue(name, { connection, streams: { events: { maxLen: 10 * JOBS } } });
   const listener = arm === 'listener' ? startListenerProcess(name, JOBS) : undefined;
   await listener?.ready;
-  for (let i = 0; i < JOBS; i += 1000)
-    await queue.addBulk(Array.from({ length: Math.min(1000, JOBS - i) }, (_, j) => ({ name: 'job', data: { n: i + j } })));
-  let done = 0;
-  /** @type {(v?: unknown) => void} */
-  let finish = () => {};
-  const finished = new Promise((resolve) => {
-    finish = resolve;
-  });
-  const worker = new Worker(name, processor.run, { connection, concurrency: 20, autorun: false });
-  // Counted in the worker itself (every arm alike), not through QueueEvents, so the bench adds no Redis reader.
-  worker.on('completed', () => {
-    if (++done === JOBS) finish();
-  });
+  await addJobs(queue, JOBS);
+  const { worker, finished } = countingWorker(name, processor.run, connection, JOBS);
   const emitter = { instrumentWorker: defaults, noDefer, mainThreadDelivery: inHost, hooksOnly: discard }[/** @type {string} */ (arm)];
   if (arm === 'instrumentWorker') instrumentWorker(worker);
   else if (emitter) instrumentWorker(worker, { emitter });
@@ -204,8 +194,7 @@ async function listenerLag() {
   await listener.start();
   const worker = new Worker(name, async () => 1, { connection, concurrency: 20 });
   const t0 = performance.now();
-  for (let i = 0; i < JOBS * 2; i += 1000)
-    await queue.addBulk(Array.from({ length: 1000 }, (_, j) => ({ name: 'job', data: { n: i + j } })));
+  await addJobs(queue, JOBS * 2);
   while (lags.length < JOBS * 2 && performance.now() - t0 < 120_000) await new Promise((r) => setTimeout(r, 20));
   const seconds = (performance.now() - t0) / 1000;
   await listener.close();
