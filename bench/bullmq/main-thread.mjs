@@ -16,7 +16,7 @@ import { Queue } from 'bullmq';
 import { RecordRing } from '../../packages/core/dist/delivery/record-ring.js';
 import { startServices } from '../../scripts/lib/services.mjs';
 import { addJobs, countingWorker } from './jobs.mjs';
-import { PerfSampler, perfAvailable } from './perf-sampler.mjs';
+import { FREQUENCY, PerfSampler, perfAvailable } from './perf-sampler.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const JOBS = Number(process.argv[2] ?? 10_000);
@@ -96,7 +96,7 @@ try {
     cpus: os.cpus().length,
     jobsPerRound: JOBS,
     rounds: ROUNDS,
-    samplesPerSecond: 3999,
+    samplesPerSecond: FREQUENCY,
     noise: +Math.abs(plainAgain / plain - 1).toFixed(4),
     arms: Object.fromEntries(
       ARMS.map((arm) => {
@@ -106,7 +106,7 @@ try {
           {
             mainThreadSamples: s.mainThread,
             mainThreadVsBaseline: +(s.mainThread / base - 1).toFixed(4),
-            mainThreadMicrosPerJob: +((s.mainThread / 3999 / jobs) * 1e6).toFixed(1),
+            mainThreadMicrosPerJob: +((s.mainThread / FREQUENCY / jobs) * 1e6).toFixed(1),
             processSamples: s.process,
             recording: path.relative(process.cwd(), s.file),
           },

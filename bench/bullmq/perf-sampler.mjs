@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /** Samples per second of CPU time. */
-const FREQUENCY = 3999;
+export const FREQUENCY = 3999;
 
 /** True when `perf` can record here (on PATH, and allowed to sample this user's processes). */
 export function perfAvailable() {

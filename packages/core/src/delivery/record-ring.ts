@@ -106,14 +106,8 @@ export class RecordRing {
       bound += typeof f === 'string' ? f.length * 3 : f === undefined ? 0 : 24;
     }
     let w = this.#room(bound);
-    if (w < 0) {
-      // Near the end of the buffer or nearly full: measure exactly (rare).
-      const record = head + recordText(fields);
-      w = this.#room(Buffer.byteLength(record) + 1, true);
-      if (w < 0) return false;
-      w += this.#bytes.write(record, w, 'utf8');
-      return this.#end(w);
-    }
+    // Near the end of the buffer or nearly full: as text, measured exactly (rare).
+    if (w < 0) return this.write(head + recordText(fields));
     const b = this.#bytes;
     for (let i = 0; i < head.length; i++) b[w++] = head.charCodeAt(i);
     for (let i = 0; i < fields.length; i++) {
