@@ -25,6 +25,14 @@ export interface Transport<W = unknown> {
    * `DeliveryError` (retryable or not) otherwise.
    */
   send(batch: W[], signal?: AbortSignal): Promise<void>;
+  /**
+   * Optional, for a local file (the store): writes `items` now, synchronously, throwing on failure. The engine then
+   * writes this transport's events once per event-loop turn, as the spool writes its own, instead of queueing and
+   * batching them: each is on disk as soon as the spool's copy would be, so the spool need not keep one for it. When
+   * it throws, those events and the ones after them take the ordinary way (spool, queue, `send` with retries) until
+   * that has caught up.
+   */
+  writeNow?(items: W[]): void;
   /** Releases connections. */
   close?(): Promise<void>;
 }

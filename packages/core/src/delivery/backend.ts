@@ -48,6 +48,13 @@ function expendable(kind: RunEvent['kind']): boolean {
   return kind === 'running' || kind === 'queued';
 }
 
+/** Backends with events for `Transport.writeNow` not written yet: written synchronously if the process exits first. */
+const unwritten = new Set<Backend>();
+let exitHookInstalled = false;
+function writeAllOnExit(): void {
+  for (const backend of unwritten) backend.writeNow();
+}
+
 /** The counters of a backend (and of an emitter's totals) before anything happened. */
 export function zeroCounters(): Omit<BackendStats, 'circuit'> {
   return { queued: 0, inFlight: 0, sent: 0, retried: 0, dropped: 0, deadLettered: 0, spooled: 0 };
@@ -81,6 +88,9 @@ export class Backend {
   readonly #idleWaiters: Array<() => void> = [];
   #dropLogged = false;
   #progressTimer: NodeJS.Timeout | undefined;
+  /** Events for `Transport.writeNow`, written at the end of this event-loop turn. */
+  #now: Entry[] = [];
+  #directFailureLogged = false;
 
   constructor(
     readonly transport: Transport,
@@ -105,6 +115,18 @@ export class Backend {
       this.#drop(1);
       return;
     }
+    if (this.direct) {
+      if (this.#now.length === 0) {
+        setImmediate(this.#writeNowLater);
+        unwritten.add(this);
+        if (!exitHookInstalled) {
+          exitHookInstalled = true;
+          process.on('exit', writeAllOnExit);
+        }
+      }
+      this.#now.push({ event, key, pos, json });
+      return;
+    }
     if (this.#diskFrom) {
       // Events after the first disk-only one stay on disk too, so the order per run is kept.
       this.stats.spooled = this.spool ? this.spool.backlog : 0;
@@ -124,8 +146,51 @@ export class Backend {
     this.#schedule();
   }
 
+  /**
+   * True while this backend's events are written at once (`Transport.writeNow`): the transport can, and nothing of
+   * its own is waiting (after a failed write, until the ordinary way has caught up). The emitter spools an event only
+   * for a backend that is not direct.
+   */
+  get direct(): boolean {
+    return this.transport.writeNow !== undefined && this.#queue.length === 0 && this.#inFlightCount === 0 && !this.#diskFrom;
+  }
+
+  readonly #writeNowLater = () => this.writeNow();
+
+  /**
+   * Writes the events held for `Transport.writeNow` (at the end of the turn, at flush, close and exit). A failed write
+   * hands them to the ordinary way — into the spool first, when there is one and they are not in it, so that they
+   * are as safe as every other event — where `send` retries them.
+   */
+  writeNow(): void {
+    unwritten.delete(this);
+    const entries = this.#now;
+    if (entries.length === 0) return;
+    this.#now = [];
+    const items: unknown[] = [];
+    for (const entry of entries) if (this.#map(entry)) for (const item of entry.items as unknown[]) items.push(item);
+    try {
+      (this.transport.writeNow as (items: unknown[]) => void)(items);
+      this.stats.sent += entries.length;
+      this.#directFailureLogged = false;
+      return;
+    } catch (err) {
+      if (!this.#directFailureLogged) {
+        this.#directFailureLogged = true;
+        safeLog(this.logger, 'warn', { err, transport: this.transport.name }, 'runtrail: could not write events; retrying them');
+      }
+    }
+    for (const entry of entries) {
+      if (entry.items === undefined) continue; // dead-lettered by #map
+      if (this.spool && !entry.pos) entry.pos = this.spool.append(entry.event, entry.json ?? JSON.stringify(entry.event));
+      this.#enqueue(entry);
+    }
+    this.#schedule();
+  }
+
   /** Sends partial batches now (flush/close). */
   hurry(): void {
+    this.writeNow();
     this.#urgent = true;
     this.#schedule(true);
   }
@@ -136,13 +201,19 @@ export class Backend {
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
-  /** Events not delivered yet (queued, in flight, on disk only). */
+  /** Events not delivered yet (held for writeNow, queued, in flight, on disk only). */
   get undelivered(): number {
-    return this.#queue.length + this.#inFlightCount + (this.#diskFrom && this.spool ? this.spool.end.seq - this.#diskFrom.seq : 0);
+    return (
+      this.#now.length +
+      this.#queue.length +
+      this.#inFlightCount +
+      (this.#diskFrom && this.spool ? this.spool.end.seq - this.#diskFrom.seq : 0)
+    );
   }
 
   /** Stops timers and aborts requests in flight (their events stay in the spool or are reported). */
   abort(): void {
+    this.writeNow();
     this.#closing = true;
     if (this.#timer) clearTimeout(this.#timer);
     if (this.#progressTimer) clearTimeout(this.#progressTimer);
@@ -159,6 +230,7 @@ export class Backend {
       if (p && p.seq < watermark.seq) watermark = p;
     };
     consider(this.#diskFrom);
+    for (const e of this.#now) consider(e.pos);
     for (const batch of this.#inFlight) for (const e of batch) consider(e.pos);
     for (const e of this.#queue) consider(e.pos);
     for (const seq of this.#doneAbove) if (seq < watermark.seq) this.#doneAbove.delete(seq);
@@ -247,6 +319,7 @@ export class Backend {
   }
 
   #isSettled(): boolean {
+    if (this.#now.length > 0) return false;
     if (this.#queue.length === 0 && this.#inFlightCount === 0 && !this.#diskFrom) return true;
     return this.#inFlightCount === 0 && (this.stats.circuit === 'open' || (this.#failures > 0 && this.#closing));
   }

@@ -98,6 +98,12 @@ class Emitter implements RunEmitter {
     }
   }
 
+  /** True when some backend is not direct now (Backend.direct): the event must go into the spool. */
+  #needsSpool(): boolean {
+    for (const backend of this.#backends) if (!backend.direct) return true;
+    return false;
+  }
+
   enqueue(event: RunEvent): void {
     if (!this.#closing) this.#accept(event);
   }
@@ -135,7 +141,9 @@ class Emitter implements RunEmitter {
       this.#accepted++;
       let pos: ReturnType<Spool['append']>;
       let json: string | undefined;
-      if (this.#spool) {
+      // Only a backend that is not direct needs the spool's copy: a direct one writes the event in this turn too
+      // (serializing it then, not here: enqueue stays cheap).
+      if (this.#spool && this.#needsSpool()) {
         // Serialized once: the spool line, and the store's line too (Transport.mapJson).
         json = JSON.stringify(event);
         pos = this.#spool.append(event, json);

@@ -1,6 +1,7 @@
 // The embedded default store: neutral run events as JSON lines in a local file (`.runtrail/runs.jsonl`), what the
 // `runtrail` command reads. Several processes may append at once: the file is opened with O_APPEND and each batch
-// is one write of whole lines, so lines from different writers never interleave.
+// is one write of whole lines, so lines from different writers never interleave. The engine writes to it directly,
+// once per event-loop turn (`writeNow`), as cheaply as the spool and as soon: the spool keeps no copy for it.
 import fs from 'node:fs';
 import path from 'node:path';
 import { DeliveryError } from '../errors.js';
@@ -30,6 +31,8 @@ export class RunStoreTransport implements Transport<string> {
   readonly maxBatchBytes = 4 * 1024 * 1024;
   readonly path: string;
   #handle: Promise<fs.promises.FileHandle> | undefined;
+  /** The descriptor `writeNow` appends with (opened on first use, dropped after a failure). */
+  #fd: number | undefined;
 
   constructor(options: RunStoreTransportOptions) {
     this.path = path.resolve(options.path);
@@ -67,7 +70,41 @@ export class RunStoreTransport implements Transport<string> {
     }
   }
 
+  /**
+   * Appends `lines` now, synchronously, in writes of whole lines of at most `maxBatchBytes` each (one write each, so
+   * that lines of other writers never land inside them).
+   * @throws DeliveryError (retryable) when the file cannot be written
+   */
+  writeNow(lines: string[]): void {
+    try {
+      if (this.#fd === undefined) {
+        fs.mkdirSync(path.dirname(this.path), { recursive: true });
+        this.#fd = fs.openSync(this.path, 'a');
+      }
+      let from = 0;
+      while (from < lines.length) {
+        let to = from;
+        let bytes = 0;
+        while (to < lines.length && (to === from || bytes + this.sizeOf(lines[to] as string) <= this.maxBatchBytes))
+          bytes += this.sizeOf(lines[to++] as string);
+        const buf = Buffer.from(`${lines.slice(from, to).join('\n')}\n`);
+        let written = 0;
+        while (written < buf.length) written += fs.writeSync(this.#fd, buf, written);
+        from = to;
+      }
+    } catch (err) {
+      if (this.#fd !== undefined) fs.closeSync(this.#fd);
+      this.#fd = undefined;
+      throw new DeliveryError('RUNTRAIL_NETWORK', `could not append to ${this.path}: ${(err as Error).message}`, {
+        retryable: true,
+        cause: err,
+      });
+    }
+  }
+
   async close(): Promise<void> {
+    if (this.#fd !== undefined) fs.closeSync(this.#fd);
+    this.#fd = undefined;
     const handle = this.#handle;
     this.#handle = undefined;
     await (await handle?.catch(() => undefined))?.close();

@@ -9,6 +9,7 @@ import { createEmitter, disabledEmitter } from '../../src/delivery/emitter.js';
 import type { RunEmitter } from '../../src/delivery/types.js';
 import type { RunEvent } from '../../src/model/run-event.js';
 import { OpenLineageTransport } from '../../src/openlineage/http-transport.js';
+import type { Transport } from '../../src/transport.js';
 import { RunStoreTransport, readRunStore } from '../../src/transports/run-store.js';
 import { expectExactlyOnceInOrder, runs } from './helpers.js';
 
@@ -30,6 +31,19 @@ async function setup(options: Partial<Parameters<typeof createEmitter>[0]> = {})
     () => emitter.close(1000),
   );
   return { server, emitter, dir };
+}
+
+/** `store` without `writeNow`: its events are queued and batched like any backend's. */
+function queued(store: RunStoreTransport): Transport<string> {
+  return {
+    name: store.name,
+    maxBatchSize: store.maxBatchSize,
+    maxBatchBytes: store.maxBatchBytes,
+    map: (event) => store.map(event),
+    sizeOf: (line) => store.sizeOf(line),
+    send: (batch) => store.send(batch),
+    close: () => store.close(),
+  };
 }
 
 describe('createEmitter', () => {
@@ -110,14 +124,17 @@ describe('createEmitter', () => {
   it('waits for the flush interval to fill batches, and flush() sends at once', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-interval-'));
     const store = path.join(dir, 'runs.jsonl');
-    const emitter = createEmitter({ transports: [new RunStoreTransport({ path: store })], flushIntervalMillis: 60_000 });
+    const emitter = createEmitter({ transports: [queued(new RunStoreTransport({ path: store }))], flushIntervalMillis: 60_000 });
     cleanups.push(() => emitter.close(1000));
     for (const e of runs(2)) emitter.enqueue(e);
     await new Promise((r) => setTimeout(r, 150));
     expect(readRunStore(store)).toHaveLength(0);
     await emitter.flush();
     expect(readRunStore(store)).toHaveLength(4);
-    const fast = createEmitter({ transports: [new RunStoreTransport({ path: path.join(dir, 'fast.jsonl') })], flushIntervalMillis: 50 });
+    const fast = createEmitter({
+      transports: [queued(new RunStoreTransport({ path: path.join(dir, 'fast.jsonl') }))],
+      flushIntervalMillis: 50,
+    });
     cleanups.push(() => fast.close(1000));
     for (const e of runs(2)) fast.enqueue(e);
     await new Promise((r) => setTimeout(r, 300));
