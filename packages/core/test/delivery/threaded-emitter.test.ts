@@ -181,6 +181,8 @@ describe('ThreadedEmitter', () => {
       ['--input-type=module', '-e', inline],
       ['--expose-gc', '--max-old-space-size=256', '--input-type=module', '--enable-source-maps', '-e', inline],
       ['--input-type', 'module', '--stack-size=2000', '-e', inline],
+      // A per-process flag with its value in the next argument: refused by name, its value left behind.
+      ['--title', 'rt-host', '--input-type=module', '-e', inline],
     ];
     for (const flags of hosts) {
       const file = path.join(tmp(), 'runs.jsonl');
