@@ -6,7 +6,7 @@
 // Model: one active listener per queue set (two would both report; the emitter dedups within a process only).
 import { BoundedMap, type InstanceRef, type Logger, quietLogger, type RunEvent, type RunEventSink } from '@runtrail/core';
 import { Redis, type RedisOptions } from 'ioredis';
-import { handoffOf } from './handoff.js';
+import { HANDOFF_KEY, handoffOf } from './handoff.js';
 import { DEFAULT_PREFIX, jobRef, splitQueueKey } from './identity.js';
 import { compareStreamIds, listenerKeys, streamTime, type TrackedJob } from './listener-state.js';
 import { sharedEmitter } from './shared-emitter.js';
@@ -87,6 +87,8 @@ export class QueueListener {
   readonly #suspects = new Set<string>();
   /** Jobs whose end a repair rebuilt, with their finish time: their older events still in the stream are skipped. */
   readonly #repaired = new BoundedMap<string, number>(100_000);
+  /** Whether a gap was ever repaired (until then, no entry needs a look into `#repaired`). */
+  #repairedAny = false;
   /** Counters for tests and monitoring. */
   readonly stats = { entries: 0, lookups: 0, events: 0, batches: 0 };
 
@@ -199,16 +201,20 @@ export class QueueListener {
     this.stats.batches++;
     this.stats.entries += entries.length;
     const jobs = this.#jobs.get(queue) as Map<string, TrackedJob>;
-    const parsed = entries
-      .map(([id, flat]) => ({ id, f: toFields(flat) }))
-      .filter(({ id, f }) => {
+    let parsed = entries.map(([id, flat]) => ({ id, f: toFields(flat) }));
+    if (this.#repairedAny)
+      parsed = parsed.filter(({ id, f }) => {
         const finished = f.jobId ? this.#repaired.get(`${queue}:${f.jobId}`) : undefined;
         // finishedOn is the worker's clock, stream ids Redis's (0–3 ms apart, reference/bullmq.md §0): allow a second.
         return finished === undefined || streamTime(id) > finished + 1000;
       });
     // One pipelined lookup per job not seen before, at its first event in the batch (added or first sight).
-    const unseen = [...new Set(parsed.map((e) => e.f.jobId).filter((j): j is string => !!j && !jobs.has(j)))];
-    await this.#lookup(queue, unseen, jobs, parsed);
+    const firstSeen = new Map<string, { id: string; f: Fields }>();
+    for (const e of parsed) {
+      const jobId = e.f.jobId;
+      if (jobId && !jobs.has(jobId) && !firstSeen.has(jobId)) firstSeen.set(jobId, e);
+    }
+    await this.#lookup(queue, firstSeen, jobs, parsed);
     const changed = new Set<string>();
     const ended = new Set<string>();
     for (let i = 0; i < parsed.length; i++) {
@@ -298,20 +304,34 @@ export class QueueListener {
     const k = listenerKeys(this.#o.prefix, queue);
     const last = (entries.at(-1) as [string, string[]])[0];
     const tx = (this.#client as Redis).multi();
+    // One HSET and one HDEL for the whole batch (a command per job was most of the listener's own Redis traffic).
+    const kept: string[] = [];
+    const gone: string[] = [];
     for (const jobId of changed) {
       if (ended.has(jobId)) {
         jobs.delete(jobId);
-        tx.hdel(k.jobs, jobId);
-      } else tx.hset(k.jobs, jobId, JSON.stringify(jobs.get(jobId)));
+        gone.push(jobId);
+      } else kept.push(jobId, JSON.stringify(jobs.get(jobId)));
     }
+    if (kept.length > 0) tx.hset(k.jobs, ...kept);
+    if (gone.length > 0) tx.hdel(k.jobs, ...gone);
     tx.set(k.checkpoint, last);
     await tx.exec();
     this.#ids.set(queue, last);
   }
 
-  /** Reads name, timestamp, parent, attempts and hand-off of new jobs in one pipeline (plus their parents). */
-  async #lookup(queue: string, ids: string[], jobs: Map<string, TrackedJob>, parsed: { id: string; f: Fields }[]): Promise<void> {
-    if (ids.length === 0) return;
+  /**
+   * Reads name, timestamp, parent, attempts and hand-off of new jobs in one pipeline (plus their parents).
+   * @param firstSeen each new job's first entry in the batch, in the batch's order
+   */
+  async #lookup(
+    queue: string,
+    firstSeen: Map<string, { id: string; f: Fields }>,
+    jobs: Map<string, TrackedJob>,
+    parsed: { id: string; f: Fields }[],
+  ): Promise<void> {
+    if (firstSeen.size === 0) return;
+    const ids = [...firstSeen.keys()];
     this.stats.lookups += ids.length;
     const base = listenerKeys(this.#o.prefix, queue).base;
     const pipe = (this.#client as Redis).pipeline();
@@ -319,7 +339,7 @@ export class QueueListener {
     const rows = (await pipe.exec()) ?? [];
     for (const [i, id] of ids.entries()) {
       const [name, timestamp, parentJson, rjk, ats, opts, data] = ((rows[i]?.[1] as (string | null)[]) ?? []) as (string | null)[];
-      const firstEntry = parsed.find((e) => e.f.jobId === id);
+      const firstEntry = firstSeen.get(id);
       // A job removed before we could read it keeps what the stream says (name from `added`, time from its id).
       const ts = timestamp ? Number(timestamp) : firstEntry ? streamTime(firstEntry.id) : Date.now();
       const jobName = name ?? parsed.find((e) => e.f.jobId === id && e.f.name)?.f.name ?? 'unknown';
@@ -335,7 +355,8 @@ export class QueueListener {
         // opts unreadable: no max attempts
       }
       try {
-        const h = handoffOf(data ? JSON.parse(data) : undefined);
+        // The job's data is the user's, and may be large: parsed only when it can hold a hand-off.
+        const h = data?.includes(HANDOFF_KEY) ? handoffOf(JSON.parse(data)) : undefined;
         if (h) {
           tracked.upstream = [h.upstream];
           tracked.root = h.root ?? h.upstream;
@@ -517,6 +538,7 @@ export class QueueListener {
 
   #markRepaired(queue: string, jobId: string, finishedOn: number): void {
     this.#repaired.set(`${queue}:${jobId}`, finishedOn);
+    this.#repairedAny = true;
   }
 
   /** Jobs active with no lock on two checks in a row: their worker is gone and nobody will requeue them. */

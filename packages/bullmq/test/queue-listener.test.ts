@@ -1,7 +1,7 @@
 // QueueListener on a real Redis: the same identities as the in-process hooks, restarts without losing or
 // duplicating a run, a stream trimmed past its checkpoint detected and repaired, and a late start that loses nothing.
-import { instrumentWorker, QueueListener, type RecoveryReport } from '@runtrail/bullmq';
-import type { RunEvent } from '@runtrail/core';
+import { addJob, instrumentWorker, QueueListener, type RecoveryReport } from '@runtrail/bullmq';
+import { type RunEvent, runWithContext } from '@runtrail/core';
 import { Queue } from 'bullmq';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { assertWireValid, RecordingSink } from '../../../test/helpers/recording-sink.js';
@@ -127,5 +127,34 @@ describe('QueueListener', () => {
     await listener([q.name], sink).start();
     await sink.waitFor((events) => events.filter((e) => e.kind === 'end').length === 20);
     expect([...endsById(sink.events).values()].every((l) => l[0]?.result?.status === 'success')).toBe(true);
+  });
+
+  it('names the run that added a job as its upstream, as the hooks do, whatever else the job data holds', async () => {
+    const q = queue();
+    const hooks = new RecordingSink();
+    const seen = new RecordingSink();
+    await listener([q.name], seen).start();
+    instrumentWorker(
+      worker(q.name, async () => 1),
+      { emitter: hooks },
+    );
+    const producer = { orchestrator: 'temporal', cluster: 'prod', flow: 'etl', job: 'load', id: 'default/wf/run/1', attempt: 1 };
+    await runWithContext({ instance: producer, root: { ...producer, job: undefined, id: 'default/wf/run' } }, () =>
+      addJob(q, 'handed-off', { rows: 'x'.repeat(100_000) }),
+    );
+    // Not hand-offs: a payload that merely mentions the key, and a plain one.
+    await q.add('mentions-key', { note: 'the key is __runtrail', __runtrail: 'not a hand-off' });
+    await q.add('plain', { n: 1 });
+    const done = (events: RunEvent[]) => events.filter((e) => e.kind === 'end').length === 3;
+    await seen.waitFor(done, 15_000);
+    await hooks.waitFor(done, 15_000);
+    for (const sink of [seen, hooks]) {
+      const start = (name: string) => sink.events.find((e) => e.kind === 'start' && e.instance.job === name);
+      expect(start('handed-off')?.upstream).toEqual([expect.objectContaining({ orchestrator: 'temporal', id: 'default/wf/run/1' })]);
+      expect(start('handed-off')?.root?.id).toBe('default/wf/run');
+      expect(start('mentions-key')?.upstream).toBeUndefined();
+      expect(start('plain')?.upstream).toBeUndefined();
+    }
+    assertWireValid(seen.events);
   });
 });
