@@ -91,6 +91,8 @@ export class Backend {
   /** Events for `Transport.writeNow`, written at the end of this event-loop turn. */
   #now: Entry[] = [];
   #directFailureLogged = false;
+  /** The spool's end when a direct write last saved this backend's progress. */
+  #directProgressSeq = -1;
 
   constructor(
     readonly transport: Transport,
@@ -173,6 +175,7 @@ export class Backend {
       (this.transport.writeNow as (items: unknown[]) => void)(items);
       this.stats.sent += entries.length;
       this.#directFailureLogged = false;
+      this.#directProgress();
       return;
     } catch (err) {
       if (!this.#directFailureLogged) {
@@ -186,6 +189,20 @@ export class Backend {
       this.#enqueue(entry);
     }
     this.#schedule();
+  }
+
+  /**
+   * After a direct write: this transport has everything in the spool so far (what other backends spooled for
+   * themselves included). Its progress must say so — or the spool would never be truncated, and a restart would
+   * replay it all to this transport — and the spool may be truncated now if every other backend has it all too.
+   * Only when the spool grew since the last time (with the store alone, nothing is spooled).
+   */
+  #directProgress(): void {
+    const spool = this.spool;
+    if (!spool || spool.end.seq === this.#directProgressSeq) return;
+    this.saveProgress();
+    if (spool.compact()) this.resetPositions();
+    this.#directProgressSeq = spool.end.seq;
   }
 
   /** Sends partial batches now (flush/close). */

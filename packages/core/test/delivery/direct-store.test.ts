@@ -78,6 +78,33 @@ describe('the local store, written directly', () => {
     expectStoredInOrder(readRunStore(store), events);
   });
 
+  it('lets the spool be truncated once the backend beside it has everything, without a flush or close', async () => {
+    const dir = tmp();
+    const server = await StrictOpenLineageServer.start();
+    cleanups.push(() => server.close());
+    const spool = path.join(dir, 'spool');
+    const e = emitter({
+      transports: [new RunStoreTransport({ path: path.join(dir, 'runs.jsonl') }), new OpenLineageTransport({ url: server.url })],
+      spool: { dir: spool },
+      maxConcurrentRequests: 4,
+      flushIntervalMillis: 20,
+    });
+    // More than the spool's compaction threshold (1 MiB) of OpenLineage's copies.
+    const first = runs(2500, 'big');
+    for (let i = 0; i < first.length; i += 500) {
+      for (const ev of first.slice(i, i + 500)) e.enqueue(ev);
+      await turn();
+    }
+    expect(spoolLines(spool)).toBe(5000);
+    await server.waitForAccepted(5000, 30_000);
+    // The store's progress is saved within 50 ms of its writes; the next delivery after it truncates the spool.
+    await sleep(200);
+    for (const ev of runs(1, 'after')) e.enqueue(ev);
+    await server.waitForAccepted(5002, 10_000);
+    await sleep(100);
+    expect(spoolLines(spool)).toBeLessThan(5000);
+  });
+
   it('sends what it could not write through the spool and retries, then writes directly again', async () => {
     const dir = tmp();
     const spool = path.join(dir, 'spool');
