@@ -170,10 +170,16 @@ export class Backend {
     if (entries.length === 0) return;
     this.#now = [];
     const items: unknown[] = [];
-    for (const entry of entries) if (this.#map(entry)) for (const item of entry.items as unknown[]) items.push(item);
+    let mapped = 0;
+    for (const entry of entries) {
+      // One the transport cannot map is dead-lettered by #map.
+      if (!this.#map(entry)) continue;
+      mapped++;
+      for (const item of entry.items as unknown[]) items.push(item);
+    }
     try {
       (this.transport.writeNow as (items: unknown[]) => void)(items);
-      this.stats.sent += entries.length;
+      this.stats.sent += mapped;
       this.#directFailureLogged = false;
       this.#directProgress();
       return;

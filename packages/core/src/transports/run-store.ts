@@ -72,7 +72,8 @@ export class RunStoreTransport implements Transport<string> {
 
   /**
    * Appends `lines` now, synchronously, in writes of whole lines of at most `maxBatchBytes` each (one write each, so
-   * that lines of other writers never land inside them).
+   * that lines of other writers never land inside them; sized by the UTF-8 bound of 3 bytes per UTF-16 unit, which
+   * needs no measuring).
    * @throws DeliveryError (retryable) when the file cannot be written
    */
   writeNow(lines: string[]): void {
@@ -84,9 +85,9 @@ export class RunStoreTransport implements Transport<string> {
       let from = 0;
       while (from < lines.length) {
         let to = from;
-        let bytes = 0;
-        while (to < lines.length && (to === from || bytes + this.sizeOf(lines[to] as string) <= this.maxBatchBytes))
-          bytes += this.sizeOf(lines[to++] as string);
+        let bound = 0;
+        while (to < lines.length && (to === from || bound + (lines[to] as string).length * 3 + 1 <= this.maxBatchBytes))
+          bound += (lines[to++] as string).length * 3 + 1;
         const buf = Buffer.from(`${lines.slice(from, to).join('\n')}\n`);
         let written = 0;
         while (written < buf.length) written += fs.writeSync(this.#fd, buf, written);

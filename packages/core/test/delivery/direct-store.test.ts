@@ -12,6 +12,7 @@ import type { EmitterOptions, RunEmitter } from '../../src/delivery/types.js';
 import { eventKey } from '../../src/model/keys.js';
 import type { RunEvent } from '../../src/model/run-event.js';
 import { OpenLineageTransport } from '../../src/openlineage/http-transport.js';
+import type { Transport } from '../../src/transport.js';
 import { RunStoreTransport, readRunStore } from '../../src/transports/run-store.js';
 import { expectExactlyOnceInOrder, runs, sleep } from './helpers.js';
 
@@ -147,6 +148,36 @@ describe('the local store, written directly', () => {
     await turn();
     expectStoredInOrder(readRunStore(store), [...first, ...second, ...third]);
     expect(spoolLines(spool)).toBe(spooled);
+  });
+
+  it('dead-letters an event its transport cannot map, and writes and counts the rest', async () => {
+    const dir = tmp();
+    const written: string[] = [];
+    const picky: Transport<string> = {
+      name: 'picky',
+      maxBatchSize: 1000,
+      maxBatchBytes: 1024 * 1024,
+      map: (event) => {
+        if (event.instance.id.includes('picky-3/')) throw new Error('cannot map this one');
+        return [JSON.stringify(event)];
+      },
+      sizeOf: (line) => line.length,
+      send: async () => {
+        throw new Error('send is not used while writes succeed');
+      },
+      writeNow: (lines) => {
+        written.push(...lines);
+      },
+    };
+    const e = emitter({ transports: [picky], spool: { dir: path.join(dir, 'spool') }, deadLetterPath: path.join(dir, 'dead.jsonl') });
+    const events = runs(5, 'picky');
+    for (const ev of events) e.enqueue(ev);
+    await turn();
+    const bad = events.filter((ev) => ev.instance.id.includes('picky-3/'));
+    expect(bad).toHaveLength(2);
+    expect(written.map((l) => eventKey(JSON.parse(l) as RunEvent))).toEqual(events.filter((ev) => !bad.includes(ev)).map(eventKey));
+    expect(e.stats().backends.picky).toMatchObject({ sent: 8, deadLettered: 2, queued: 0 });
+    expect(fs.readFileSync(path.join(dir, 'dead.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
   });
 
   it('writes what the turn held when the process calls process.exit() right after enqueuing', () => {
