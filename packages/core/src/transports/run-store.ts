@@ -23,6 +23,11 @@ export function defaultStorePath(cwd: string = process.cwd()): string {
   return path.join(cwd, '.runtrail', 'runs.jsonl');
 }
 
+/** Whole lines as one buffer: one write, each line with its newline. */
+function linesOf(lines: string[]): Buffer {
+  return Buffer.from(`${lines.join('\n')}\n`);
+}
+
 /** Appends neutral events, one JSON object per line, to a local file. */
 export class RunStoreTransport implements Transport<string> {
   readonly name: string;
@@ -58,15 +63,12 @@ export class RunStoreTransport implements Transport<string> {
     try {
       this.#handle ??= fs.promises.mkdir(path.dirname(this.path), { recursive: true }).then(() => fs.promises.open(this.path, 'a'));
       const handle = await this.#handle;
-      const buf = Buffer.from(`${batch.join('\n')}\n`);
+      const buf = linesOf(batch);
       let written = 0;
       while (written < buf.length) written += (await handle.write(buf, written)).bytesWritten;
     } catch (err) {
       this.#handle = undefined;
-      throw new DeliveryError('RUNTRAIL_NETWORK', `could not append to ${this.path}: ${(err as Error).message}`, {
-        retryable: true,
-        cause: err,
-      });
+      throw this.#appendFailed(err);
     }
   }
 
@@ -88,19 +90,25 @@ export class RunStoreTransport implements Transport<string> {
         let bound = 0;
         while (to < lines.length && (to === from || bound + (lines[to] as string).length * 3 + 1 <= this.maxBatchBytes))
           bound += (lines[to++] as string).length * 3 + 1;
-        const buf = Buffer.from(`${lines.slice(from, to).join('\n')}\n`);
+        const buf = linesOf(lines.slice(from, to));
         let written = 0;
         while (written < buf.length) written += fs.writeSync(this.#fd, buf, written);
         from = to;
       }
     } catch (err) {
-      if (this.#fd !== undefined) fs.closeSync(this.#fd);
+      const fd = this.#fd;
       this.#fd = undefined;
-      throw new DeliveryError('RUNTRAIL_NETWORK', `could not append to ${this.path}: ${(err as Error).message}`, {
-        retryable: true,
-        cause: err,
-      });
+      if (fd !== undefined) fs.close(fd, () => {});
+      throw this.#appendFailed(err);
     }
+  }
+
+  /** A failed append, as the engine retries it (the file may be writable again later). */
+  #appendFailed(err: unknown): DeliveryError {
+    return new DeliveryError('RUNTRAIL_NETWORK', `could not append to ${this.path}: ${(err as Error).message}`, {
+      retryable: true,
+      cause: err,
+    });
   }
 
   async close(): Promise<void> {

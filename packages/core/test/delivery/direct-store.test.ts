@@ -35,6 +35,20 @@ function emitter(options: EmitterOptions): RunEmitter {
   return e;
 }
 
+/** An emitter on the store in `dir` and an OpenLineage backend beside it (a strict loopback server), spool on. */
+async function storeBesideOpenLineage(dir: string, options: Partial<EmitterOptions> = {}) {
+  const server = await StrictOpenLineageServer.start();
+  cleanups.push(() => server.close());
+  const store = path.join(dir, 'runs.jsonl');
+  const spool = path.join(dir, 'spool');
+  const e = emitter({
+    transports: [new RunStoreTransport({ path: store }), new OpenLineageTransport({ url: server.url })],
+    spool: { dir: spool },
+    ...options,
+  });
+  return { server, store, spool, e };
+}
+
 /** `stored` holds exactly `events`, each once, in the order they were enqueued. */
 function expectStoredInOrder(stored: RunEvent[], events: RunEvent[]): void {
   expect(stored.map(eventKey)).toEqual(events.map(eventKey));
@@ -60,19 +74,12 @@ describe('the local store, written directly', () => {
   });
 
   it('spools for a backend beside it, which gets everything too, while the store gets each event once', async () => {
-    const dir = tmp();
-    const server = await StrictOpenLineageServer.start();
-    cleanups.push(() => server.close());
-    const store = path.join(dir, 'runs.jsonl');
-    const e = emitter({
-      transports: [new RunStoreTransport({ path: store }), new OpenLineageTransport({ url: server.url })],
-      spool: { dir: path.join(dir, 'spool') },
-    });
+    const { server, store, spool, e } = await storeBesideOpenLineage(tmp());
     const events = runs(30);
     for (const ev of events) e.enqueue(ev);
     await turn();
     // OpenLineage needs the spool's copy until it has the events; the store has them already.
-    expect(spoolLines(path.join(dir, 'spool'))).toBe(60);
+    expect(spoolLines(spool)).toBe(60);
     expectStoredInOrder(readRunStore(store), events);
     await e.flush();
     expectExactlyOnceInOrder(server.accepted, 30);
@@ -80,16 +87,7 @@ describe('the local store, written directly', () => {
   });
 
   it('lets the spool be truncated once the backend beside it has everything, without a flush or close', async () => {
-    const dir = tmp();
-    const server = await StrictOpenLineageServer.start();
-    cleanups.push(() => server.close());
-    const spool = path.join(dir, 'spool');
-    const e = emitter({
-      transports: [new RunStoreTransport({ path: path.join(dir, 'runs.jsonl') }), new OpenLineageTransport({ url: server.url })],
-      spool: { dir: spool },
-      maxConcurrentRequests: 4,
-      flushIntervalMillis: 20,
-    });
+    const { server, spool, e } = await storeBesideOpenLineage(tmp(), { maxConcurrentRequests: 4, flushIntervalMillis: 20 });
     // More than the spool's compaction threshold (1 MiB) of OpenLineage's copies.
     const first = runs(2500, 'big');
     for (let i = 0; i < first.length; i += 500) {
