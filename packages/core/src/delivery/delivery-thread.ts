@@ -11,6 +11,7 @@ import { RecordJournal } from './record-journal.js';
 import { RecordRing, type TakenRecords } from './record-ring.js';
 import type { RecordDecoder } from './records.js';
 import { ThreadLoad } from './thread-load.js';
+import { ThreadPriority } from './thread-priority.js';
 import {
   channelDecoder,
   channelOf,
@@ -80,6 +81,9 @@ try {
 }
 
 const ring = new RecordRing(data.ring);
+// Lowered before the first record: delivery never competes with the host's threads on equal terms (thread-priority.ts).
+const priority = new ThreadPriority(data.nice);
+let priorityRefusedLogged = false;
 const hostLoad = data.maxDeferMillis > 0 ? ThreadLoad.open(data.hostThreadId) : undefined;
 
 // Accepted events go back to the host only while it has onEvent listeners (an `L` record says so).
@@ -255,6 +259,21 @@ function defer(e: RunEmitter, pendingSince: number): boolean {
   return Number.isNaN(share) || share >= BUSY_SHARE;
 }
 
+/**
+ * Back to the host's priority while the ring is half full (the thread is falling behind: at its lower priority it
+ * could end up dropping records), lowered again once the ring is empty.
+ */
+function keepUp(): void {
+  const behind = ring.fill >= MAX_DEFER_FILL;
+  if (!behind && ring.hasRecords) return;
+  if (priority.behind(behind) || priorityRefusedLogged) return;
+  priorityRefusedLogged = true;
+  logger.warn(
+    { nice: priority.current },
+    'runtrail: the delivery thread is falling behind and may not raise its priority here; set deliveryThreadNice (RUNTRAIL_DELIVERY_THREAD_NICE) to 0 if events are dropped',
+  );
+}
+
 async function loop(e: RunEmitter): Promise<void> {
   let pendingSince = 0;
   while (!closed) {
@@ -277,6 +296,7 @@ async function loop(e: RunEmitter): Promise<void> {
       }
       if (blocked) await blocked;
       if (closed) break;
+      keepUp();
       drain(CHUNK_BYTES);
       // A turn for the spool's write and the backends' sends before the next pass of a backlog.
       await turn();

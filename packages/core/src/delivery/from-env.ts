@@ -49,7 +49,7 @@ export function transportsFromEnv(env: NodeJS.ProcessEnv = process.env, cwd: str
  * `RUNTRAIL_DISABLED` (kill switch), `RUNTRAIL_SPOOL` (`off` disables the spool the caller asked for),
  * `RUNTRAIL_SPOOL_DIR`, `RUNTRAIL_MAX_QUEUE_SIZE`, `RUNTRAIL_FLUSH_INTERVAL_MILLIS`, `RUNTRAIL_REQUEST_TIMEOUT_MILLIS`,
  * `RUNTRAIL_DELIVERY_THREAD` (`off` keeps delivery on the caller's thread when `deliveryThread` asks for one),
- * `RUNTRAIL_MAX_DEFER_MILLIS`.
+ * `RUNTRAIL_MAX_DEFER_MILLIS`, `RUNTRAIL_DELIVERY_THREAD_NICE`.
  * @throws ConfigError for invalid settings (at construction, never at enqueue)
  */
 export function emitterFromEnv(options: EmitterFromEnvOptions = {}): RunEmitter {
@@ -70,7 +70,11 @@ export function emitterFromEnv(options: EmitterFromEnvOptions = {}): RunEmitter 
     flushIntervalMillis: rest.flushIntervalMillis ?? numberFromEnv(env, 'RUNTRAIL_FLUSH_INTERVAL_MILLIS'),
     requestTimeoutMillis: rest.requestTimeoutMillis ?? numberFromEnv(env, 'RUNTRAIL_REQUEST_TIMEOUT_MILLIS'),
     maxDeferMillis: rest.maxDeferMillis ?? numberFromEnv(env, 'RUNTRAIL_MAX_DEFER_MILLIS', true),
+    deliveryThreadNice: rest.deliveryThreadNice ?? numberFromEnv(env, 'RUNTRAIL_DELIVERY_THREAD_NICE', true),
   };
+  const nice = resolved.deliveryThreadNice;
+  if (nice !== undefined && !(Number.isInteger(nice) && nice >= 0 && nice <= 19))
+    throw new ConfigError(`deliveryThreadNice must be an integer from 0 to 19, got ${nice}`);
   if (resolved.maxDeferMillis !== undefined && !(resolved.maxDeferMillis >= 0))
     throw new ConfigError(`maxDeferMillis must be a non-negative number, got ${resolved.maxDeferMillis}`);
   try {

@@ -23,6 +23,8 @@ export interface ThreadData {
   ring: RingBuffers;
   /** Longest time the thread leaves records in the ring while the host's thread is busy, in milliseconds; 0: never. */
   maxDeferMillis: number;
+  /** Niceness the delivery thread runs at (0–19; Linux only). */
+  nice: number;
   /** Linux thread id of the host's thread (the one that writes the ring), whose load decides deferring. */
   hostThreadId: number;
 }

@@ -24,6 +24,7 @@ import {
 } from './records.js';
 import { writeRescue } from './spool.js';
 import { currentThreadId } from './thread-load.js';
+import { DEFAULT_THREAD_NICE } from './thread-priority.js';
 import {
   channelOf,
   compactFields,
@@ -101,8 +102,8 @@ export class ThreadedEmitter implements RunEmitter, RecordSink {
       process.on('exit', rescueAllOnExit);
     }
     try {
-      const { maxDeferMillis = DEFAULT_MAX_DEFER_MILLIS, ...rest } = options;
-      const workerData: ThreadData = { options: rest, ring: this.#ring.buffers, maxDeferMillis, hostThreadId: currentThreadId() };
+      const { maxDeferMillis = DEFAULT_MAX_DEFER_MILLIS, deliveryThreadNice: nice = DEFAULT_THREAD_NICE, ...rest } = options;
+      const workerData: ThreadData = { options: rest, ring: this.#ring.buffers, maxDeferMillis, nice, hostThreadId: currentThreadId() };
       const thread = startThread(entry, workerData);
       thread.on('message', (m: FromThread) => this.#onMessage(m));
       thread.on('error', (err) => this.#failover(err));

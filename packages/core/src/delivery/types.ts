@@ -117,4 +117,12 @@ export interface EmitterFromEnvOptions extends Omit<EmitterOptions, 'transports'
    * Env `RUNTRAIL_MAX_DEFER_MILLIS`. Default 2000.
    */
   maxDeferMillis?: number;
+  /**
+   * With the delivery thread, on Linux: its niceness, 0 (the host's priority) to 19 (the lowest). Above 0 the kernel
+   * runs the host's threads (and a Redis or database on the same machine) first and delivery in the gaps; while the
+   * thread falls behind (its record ring half full) it goes back to the host's priority where the OS allows that
+   * (CAP_SYS_NICE or RLIMIT_NICE), else it stays lowered and says so once. 0 for hosts that keep every core busy for
+   * long at high event rates. Env `RUNTRAIL_DELIVERY_THREAD_NICE`. Default 10.
+   */
+  deliveryThreadNice?: number;
 }
