@@ -2,12 +2,20 @@
 // name), each attempt a start on `active` and an end on `completed`/`failed` (`retry` while another attempt
 // follows, `failure` when final) or `stalled`; progress becomes throttled `running` events. Listeners never block
 // or throw into the worker; the only Redis reads are one lookup per FlowProducer parent (cached).
-import { type InstanceRef, quietLogger, type RunEvent, type RunEventSink, recordWriter } from '@runtrail/core';
+import {
+  type InstanceRef,
+  quietLogger,
+  type RecordField,
+  type RunEvent,
+  type RunEventSink,
+  recordWriter,
+  takesRecords,
+} from '@runtrail/core';
 import type { ConnectionOptions, Job, Worker } from 'bullmq';
 import { handoffOf } from './handoff.js';
 import { DEFAULT_PREFIX, jobRef } from './identity.js';
-import { endEvent, instanceOf, type JobFacts, type StartFacts, startEvent, type WorkerContext } from './job-events.js';
-import { jobRecords, startRecord, successRecord } from './job-records.js';
+import { endEvent, instanceOf, type StartFacts, startEvent, type WorkerContext } from './job-events.js';
+import { jobRecords, startAndSuccessRecord, startRecord, successRecord } from './job-records.js';
 import { takeDeclarations } from './lineage.js';
 import type { InstrumentOptions } from './options.js';
 import { ParentResolver } from './parents.js';
@@ -32,8 +40,16 @@ function addLinks(event: RunEvent, links: Links): void {
 /** Links of a job that has no FlowProducer parent and no hand-off: shared, never mutated. */
 const NO_LINKS: Links = Object.freeze({});
 
+/**
+ * How long a plain attempt's start record is held back at least, in milliseconds (at most twice that): an attempt
+ * that succeeds meanwhile (most short jobs) goes as one record for its start and end, half the hot path's records.
+ * A held start is written once it is due, before any other event of its attempt, and before every flush or close of
+ * the emitter; its event keeps the attempt's own start time either way.
+ */
+const HOLD_MILLIS = 5;
+
 interface Attempt {
-  job: JobFacts;
+  job: StartFacts;
   attempt: number;
   startTime: number;
   /**
@@ -42,6 +58,21 @@ interface Attempt {
    */
   started: Links | Promise<Links> | undefined;
   lastProgress: number;
+  /** True while the start record is held back (HOLD_MILLIS), not written yet. */
+  held: boolean;
+  /** When the hold began, epoch ms. */
+  heldAt: number;
+}
+
+/** What an emitter calls before it flushes, for one worker's held starts; emptied when the hooks are done with it. */
+type FlushHook = { run: (() => void) | undefined };
+
+/**
+ * The `onFlush` of a worker's record channel. Built out here so that it holds the hook alone: the emitter keeps it for
+ * as long as it lives, and a closure from inside `instrumentWorker` would keep the Worker and all its hooks' state.
+ */
+function hookCaller(hook: FlushHook): () => void {
+  return () => hook.run?.();
 }
 
 /** The InstanceRef of a job as this worker sees it. */
@@ -76,8 +107,56 @@ export function instrumentWorker(worker: Worker, options: InstrumentOptions = {}
       logger.warn({ err }, 'runtrail: could not enqueue a BullMQ event');
     }
   };
-  // The hot path: a plain job's start and successful end as compact records (job-records.ts).
-  const writeRecord = recordWriter(emitter, jobRecords, ctx, (err) => logger.warn({ err }, 'runtrail: could not decode a BullMQ record'));
+  // The hot path: a plain job's start and successful end as compact records (job-records.ts), written from one
+  // reused array. Starts are held back only where the emitter calls `writeHeld` before it flushes (a record sink).
+  const fields: RecordField[] = [];
+  const holds = takesRecords(emitter);
+  const held: Attempt[] = [];
+  let holdTimer: NodeJS.Timeout | undefined;
+  const writeStart = (a: Attempt) => {
+    a.held = false;
+    writeRecord(startRecord(a.job, fields));
+  };
+  /** Writes the held starts that are due (all of them with `all`); one timer, every HOLD_MILLIS, while any is held. */
+  const writeDue = (all: boolean) => {
+    clearTimeout(holdTimer);
+    holdTimer = undefined;
+    const dueBefore = all ? Number.POSITIVE_INFINITY : Date.now() - HOLD_MILLIS;
+    // In the order they began: the first one not due ends the pass.
+    let i = 0;
+    for (; i < held.length; i++) {
+      const a = held[i] as Attempt;
+      if (!a.held) continue;
+      if (a.heldAt > dueBefore) break;
+      writeStart(a);
+    }
+    if (i === held.length) held.length = 0;
+    else {
+      held.splice(0, i);
+      arm();
+    }
+  };
+  const writeHeld = () => writeDue(true);
+  const onHoldTimer = () => writeDue(false);
+  const arm = () => {
+    holdTimer = setTimeout(onHoldTimer, HOLD_MILLIS);
+    // Never what keeps a process alive: at exit the emitter has the held starts written (its onFlush).
+    holdTimer.unref();
+  };
+  const hold = (a: Attempt) => {
+    a.held = true;
+    a.heldAt = Date.now();
+    held.push(a);
+    if (holdTimer === undefined) arm();
+  };
+  const flushHook: FlushHook = { run: writeHeld };
+  const writeRecord = recordWriter(
+    emitter,
+    jobRecords,
+    ctx,
+    (err) => logger.warn({ err }, 'runtrail: could not decode a BullMQ record'),
+    hookCaller(flushHook),
+  );
   const guard =
     <A extends unknown[]>(name: string, fn: (...args: A) => void) =>
     (...args: A) => {
@@ -106,9 +185,18 @@ export function instrumentWorker(worker: Worker, options: InstrumentOptions = {}
     if (job.opts.delay) facts.delay = job.opts.delay;
     if (job.opts.attempts) facts.maxAttempts = job.opts.attempts;
     const handoff = handoffOf(job.data);
-    let started: Attempt['started'];
+    const a: Attempt = {
+      job: facts,
+      attempt: facts.attempt,
+      startTime: facts.startTime,
+      started: undefined,
+      lastProgress: 0,
+      held: false,
+      heldAt: 0,
+    };
     if (!handoff && !job.parent?.id) {
-      writeRecord(startRecord(facts));
+      if (holds) hold(a);
+      else writeRecord(startRecord(facts, fields));
     } else {
       const startWith = (found: Links): Links => {
         const links: Links = handoff
@@ -120,7 +208,7 @@ export function instrumentWorker(worker: Worker, options: InstrumentOptions = {}
         return links;
       };
       // Only a FlowProducer child needs a lookup (its parent's identity).
-      started = job.parent?.id
+      a.started = job.parent?.id
         ? parents
             .resolve({ id: job.parent.id, queueKey: job.parent.queueKey })
             .then((links) => startWith(links))
@@ -130,7 +218,6 @@ export function instrumentWorker(worker: Worker, options: InstrumentOptions = {}
             })
         : startWith(NO_LINKS);
     }
-    const a: Attempt = { job: facts, attempt: facts.attempt, startTime: facts.startTime, started, lastProgress: 0 };
     attempts.set(facts.jobId, a);
     return a;
   };
@@ -146,9 +233,13 @@ export function instrumentWorker(worker: Worker, options: InstrumentOptions = {}
     const declared = takeDeclarations(job);
     const time = job.finishedOn ?? Date.now();
     if (a.started === undefined && declared === undefined && result.status === 'success') {
-      writeRecord(successRecord(a.job, a.attempt, a.startTime, time));
+      if (a.held) {
+        a.held = false;
+        writeRecord(startAndSuccessRecord(a.job, time, fields));
+      } else writeRecord(successRecord(a.job, a.attempt, a.startTime, time, fields));
       return;
     }
+    if (a.held) writeStart(a);
     withLinks(a.started ?? NO_LINKS, (links) => {
       const event = endEvent(ctx, a.job, a.attempt, a.startTime, time, result, declared);
       addLinks(event, links);
@@ -176,6 +267,7 @@ export function instrumentWorker(worker: Worker, options: InstrumentOptions = {}
     const now = Date.now();
     if (!a || now - a.lastProgress < progressInterval) return;
     a.lastProgress = now;
+    if (a.held) writeStart(a);
     const event: RunEvent = { kind: 'running', instance: instanceOf(ctx, a.job), attempt: a.attempt, time: now };
     if (typeof progress === 'number') event.progress = { current: progress, total: 100 };
     else if (typeof progress === 'object' && progress !== null) {
@@ -217,6 +309,9 @@ export function instrumentWorker(worker: Worker, options: InstrumentOptions = {}
   });
 
   const onClosed = () => {
+    // A closed Worker runs no more jobs: nothing more to hold (and the emitter no longer keeps this worker alive).
+    writeHeld();
+    flushHook.run = undefined;
     void parents.close();
     if (options.flushOnClose ?? true)
       void emitter.flush().catch((err: unknown) => logger.warn({ err }, 'runtrail: flush on worker close failed'));
@@ -229,6 +324,8 @@ export function instrumentWorker(worker: Worker, options: InstrumentOptions = {}
   worker.on('stalled', onStalled);
   worker.on('closed', onClosed);
   return () => {
+    writeHeld();
+    flushHook.run = undefined;
     worker.off('active', onActive);
     worker.off('completed', onCompleted);
     worker.off('failed', onFailed);

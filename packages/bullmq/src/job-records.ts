@@ -1,55 +1,91 @@
 // The compact records of the in-process hooks' hot path (core's records.ts): an attempt's start and its successful
-// end as one short line each, turned back into the same events by `createDecoder` — on the delivery thread, which
-// imports this module by URL, or in the host for a sink without a thread. Attempts with links or declared lineage,
-// and failures, travel as whole events instead.
+// end as one short line each — or, for an attempt that succeeds within moments of its start (instrument-worker.ts
+// holds the start back briefly), both in one line — turned back into the same events by `createDecoder`: on the
+// delivery thread, which imports this module by URL, or in the host for a sink without a thread. Attempts with
+// links or declared lineage, and failures, travel as whole events instead.
 import type { RecordCodec, RecordDecoder, RecordField } from '@runtrail/core';
-import { endEvent, type JobFacts, type StartFacts, startEvent, type WorkerContext } from './job-events.js';
+import { endEvent, instanceOf, type JobFacts, type StartFacts, startEvent, type WorkerContext } from './job-events.js';
 
 const START = 's';
 const SUCCESS = 'c';
+const START_AND_SUCCESS = 'b';
 
 const num = (s: string | undefined): number | undefined => (s ? Number(s) : undefined);
 const str = (s: string | undefined): string | undefined => (s ? s : undefined);
 
-/** The fields of an attempt's start record (unset options as empty fields: 0 is not an option's value). */
-export function startRecord(f: StartFacts): RecordField[] {
-  return [
-    START,
-    f.jobId,
-    f.timestamp,
-    f.name,
-    f.scheduler,
-    f.attempt,
-    f.startTime,
-    f.priority || undefined,
-    f.delay || undefined,
-    f.maxAttempts || undefined,
-    f.prevMillis || undefined,
-  ];
+/**
+ * Fills `into` with the fields of an attempt's start record (unset options as empty fields: 0 is not an option's
+ * value) and returns it: the hooks reuse one array, so the hot path allocates none.
+ */
+export function startRecord(f: StartFacts, into: RecordField[] = []): RecordField[] {
+  into.length = 11;
+  into[0] = START;
+  startFields(f, into);
+  return into;
 }
 
-/** The fields of an attempt's successful end record. */
-export function successRecord(job: JobFacts, attempt: number, startTime: number, time: number): RecordField[] {
-  return [SUCCESS, job.jobId, job.timestamp, job.name, job.scheduler, attempt, startTime, time];
+/** The fields of an attempt's start and its successful end at epoch ms `time`, in one record (into `into`). */
+export function startAndSuccessRecord(f: StartFacts, time: number, into: RecordField[] = []): RecordField[] {
+  into.length = 12;
+  into[0] = START_AND_SUCCESS;
+  startFields(f, into);
+  into[11] = time;
+  return into;
+}
+
+function startFields(f: StartFacts, into: RecordField[]): void {
+  into[1] = f.jobId;
+  into[2] = f.timestamp;
+  into[3] = f.name;
+  into[4] = f.scheduler;
+  into[5] = f.attempt;
+  into[6] = f.startTime;
+  into[7] = f.priority || undefined;
+  into[8] = f.delay || undefined;
+  into[9] = f.maxAttempts || undefined;
+  into[10] = f.prevMillis || undefined;
+}
+
+/** The fields of an attempt's successful end record (into `into`). */
+export function successRecord(job: JobFacts, attempt: number, startTime: number, time: number, into: RecordField[] = []): RecordField[] {
+  into.length = 8;
+  into[0] = SUCCESS;
+  into[1] = job.jobId;
+  into[2] = job.timestamp;
+  into[3] = job.name;
+  into[4] = job.scheduler;
+  into[5] = attempt;
+  into[6] = startTime;
+  into[7] = time;
+  return into;
 }
 
 /** Decodes this module's records for the Worker described by `ctx`. */
 export function createDecoder(ctx: WorkerContext): RecordDecoder {
+  // Object literals with every field, no spread: this runs once per record on the delivery thread.
+  const startFacts = (f: string[]): StartFacts => ({
+    jobId: f[1] as string,
+    timestamp: Number(f[2]),
+    name: f[3] as string,
+    scheduler: str(f[4]),
+    attempt: Number(f[5]),
+    startTime: Number(f[6]),
+    priority: num(f[7]),
+    delay: num(f[8]),
+    maxAttempts: num(f[9]),
+    prevMillis: num(f[10]),
+  });
   return (f) => {
-    // Object literals with every field, no spread: this runs once per record on the delivery thread.
-    if (f[0] === START)
-      return startEvent(ctx, {
-        jobId: f[1] as string,
-        timestamp: Number(f[2]),
-        name: f[3] as string,
-        scheduler: str(f[4]),
-        attempt: Number(f[5]),
-        startTime: Number(f[6]),
-        priority: num(f[7]),
-        delay: num(f[8]),
-        maxAttempts: num(f[9]),
-        prevMillis: num(f[10]),
-      });
+    if (f[0] === START_AND_SUCCESS) {
+      const s = startFacts(f);
+      // One InstanceRef for both: events are never mutated once built.
+      const instance = instanceOf(ctx, s);
+      return [
+        startEvent(ctx, s, instance),
+        endEvent(ctx, s, s.attempt, s.startTime, Number(f[11]), { status: 'success' }, undefined, instance),
+      ];
+    }
+    if (f[0] === START) return startEvent(ctx, startFacts(f));
     if (f[0] === SUCCESS) {
       const job: JobFacts = { jobId: f[1] as string, timestamp: Number(f[2]), name: f[3] as string, scheduler: str(f[4]) };
       return endEvent(ctx, job, Number(f[5]), Number(f[6]), Number(f[7]), { status: 'success' });

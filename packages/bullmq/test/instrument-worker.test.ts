@@ -5,7 +5,21 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { addFlow, addJob, instrumentWorker, jobLineage, trackedProcessor } from '@runtrail/bullmq';
-import { dataProcessInstanceGuid, emitterFromEnv, type RunEvent, readRunStore, runWithContext, ThreadedEmitter } from '@runtrail/core';
+import {
+  dataProcessInstanceGuid,
+  eachEvent,
+  emitterFromEnv,
+  fieldText,
+  type RecordCodec,
+  type RecordField,
+  type RecordSink,
+  type RecordWriter,
+  type RunEvent,
+  type RunEventSink,
+  readRunStore,
+  runWithContext,
+  ThreadedEmitter,
+} from '@runtrail/core';
 import { FlowProducer, UnrecoverableError } from 'bullmq';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { assertWireValid, RecordingSink } from '../../../test/helpers/recording-sink.js';
@@ -14,6 +28,42 @@ import { closeAll, closers, connection, queue, summary, worker } from './helpers
 afterEach(closeAll);
 
 const ofJob = (sink: RecordingSink, name: string) => sink.events.filter((e) => e.instance.job === name);
+
+/**
+ * A sink that takes compact records as the delivery thread does (and calls its channels' onFlush before a flush):
+ * it keeps each record's type and job id, and every event — decoded or whole — in the order it arrived.
+ */
+class RecordsSink implements RunEventSink, RecordSink {
+  readonly records: Array<{ type: string; jobId: string }> = [];
+  readonly events: RunEvent[] = [];
+  readonly #onFlush: Array<() => void> = [];
+
+  enqueue(event: RunEvent): void {
+    this.events.push(structuredClone(event));
+  }
+
+  openRecords<C>(codec: RecordCodec<C>, context: C, onFlush?: () => void): RecordWriter {
+    const decode = codec.createDecoder(context);
+    if (onFlush) this.#onFlush.push(onFlush);
+    return (fields: readonly RecordField[]) => {
+      const text = fields.map(fieldText);
+      this.records.push({ type: text[0] as string, jobId: text[1] as string });
+      eachEvent(decode(text), (e) => this.enqueue(e));
+    };
+  }
+
+  async flush(): Promise<void> {
+    for (const write of this.#onFlush) write();
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+  }
+
+  typesOf(jobId: string): string[] {
+    return this.records.filter((r) => r.jobId === jobId).map((r) => r.type);
+  }
+}
 
 describe('instrumentWorker', () => {
   it('records a successful job with its identity, properties and declared lineage', async () => {
@@ -235,6 +285,49 @@ describe('instrumentWorker', () => {
     await other.close();
     await new Promise((r) => setTimeout(r, 50));
     expect(sink.flushed).toBeGreaterThanOrEqual(1);
+  });
+
+  it("sends a short attempt as one record, a long one's start while it runs, and a held start before any flush", async () => {
+    const q = queue();
+    const records = new RecordsSink();
+    const objects = new RecordingSink();
+    /** What the processor saw of its own start record while it ran. */
+    const seen = new Map<string, string[]>();
+    const w = worker(q.name, async (job) => {
+      const id = String(job.id);
+      if (job.name === 'long') {
+        // Longer than the hold (5 ms): the start is written while the job still runs.
+        await new Promise((r) => setTimeout(r, 100));
+        seen.set(id, records.typesOf(id));
+      } else if (job.name === 'flushes') {
+        // At once, within the hold: a flush must still cover this attempt's start.
+        await records.flush();
+        seen.set(id, records.typesOf(id));
+      } else if (job.name === 'fails') throw new Error('no');
+      return 'ok';
+    });
+    // The same hooks twice: one set hands whole events to a plain sink, the other compact records to a record sink.
+    instrumentWorker(w, { emitter: objects });
+    instrumentWorker(w, { emitter: records });
+    const short = await q.add('short', {});
+    const long = await q.add('long', {});
+    const flushes = await q.add('flushes', {});
+    const fails = await q.add('fails', {}, { attempts: 1 });
+    await objects.waitFor((events) => events.filter((e) => e.kind === 'end').length === 4);
+    await records.flush();
+    expect(records.typesOf(String(short.id))).toEqual(['b']);
+    expect(seen.get(String(long.id))).toEqual(['s']);
+    expect(records.typesOf(String(long.id))).toEqual(['s', 'c']);
+    expect(seen.get(String(flushes.id))).toEqual(['s']);
+    // A failure goes as a whole event, after its held start.
+    expect(records.typesOf(String(fails.id))).toEqual(['s']);
+    const key = (e: RunEvent) => `${e.instance.id}#${e.attempt}:${e.kind}`;
+    expect(summary(records.events.filter((e) => e.instance.job === 'fails'))).toEqual(['start#1', 'end#1:failure']);
+    // Whichever way they went, the events are the ones built directly, each once.
+    expect(records.events.map(key).sort()).toEqual(objects.events.map(key).sort());
+    const byKey = new Map(objects.events.map((e) => [key(e), e]));
+    for (const e of records.events) expect(e).toEqual(byKey.get(key(e)));
+    assertWireValid(records.events);
   });
 
   it('through the default delivery thread, stores exactly the events the hooks build (compact records decoded there)', async () => {

@@ -1,9 +1,9 @@
 // The compact records of instrumentWorker's hot path (job-records.ts): decoding a record gives exactly the event
 // the hooks would have built as an object, whatever the job's id, name and options hold.
-import { fieldText, recordText, splitRecord } from '@runtrail/core';
+import { fieldText, type RecordField, recordText, splitRecord } from '@runtrail/core';
 import { describe, expect, it } from 'vitest';
 import { endEvent, type StartFacts, startEvent, type WorkerContext } from '../src/job-events.js';
-import { createDecoder, jobRecords, startRecord, successRecord } from '../src/job-records.js';
+import { createDecoder, jobRecords, startAndSuccessRecord, startRecord, successRecord } from '../src/job-records.js';
 
 const T = 1_760_000_000_000;
 
@@ -52,12 +52,26 @@ describe('BullMQ compact records', () => {
         expect(decode(splitRecord(recordText(success)))).toEqual(end);
         expect(decode(start.map(fieldText))).toEqual(startEvent(ctx, f));
         expect(decode(success.map(fieldText))).toEqual(end);
+        // Both in one record: the same two events, in order.
+        const both = startAndSuccessRecord(f, f.startTime + 40);
+        expect(decode(splitRecord(recordText(both)))).toEqual([startEvent(ctx, f), end]);
+        expect(decode(both.map(fieldText))).toEqual([startEvent(ctx, f), end]);
       }
     }
   });
 
+  it('fill the array they are given, whatever it held before (the hooks reuse one)', () => {
+    const reused: RecordField[] = [];
+    const [a, b] = jobs as [StartFacts, StartFacts];
+    expect(startAndSuccessRecord(b, 99, reused)).toBe(reused);
+    expect(startRecord(a, reused)).toEqual(startRecord(a));
+    expect(successRecord(a, 1, 2, 3, reused)).toEqual(successRecord(a, 1, 2, 3));
+    expect(startAndSuccessRecord(a, 4, reused)).toEqual(startAndSuccessRecord(a, 4));
+  });
+
   it('never put a newline or NUL into a record (one record is one line of the ring)', () => {
-    for (const f of jobs) for (const r of [startRecord(f), successRecord(f, 1, 2, 3)]) expect(recordText(r)).not.toMatch(/[\n\0]/);
+    for (const f of jobs)
+      for (const r of [startRecord(f), successRecord(f, 1, 2, 3), startAndSuccessRecord(f, 4)]) expect(recordText(r)).not.toMatch(/[\n\0]/);
   });
 
   it('name a module the delivery thread can load: the built copy, exporting the same decoder', async () => {

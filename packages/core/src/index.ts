@@ -149,6 +149,7 @@ export {
   DEFAULT_MAX_DEFER_MILLIS,
   disabledEmitter,
   EMITTER_DEFAULTS,
+  eachEvent,
   emitterFromEnv,
   escapeField,
   fieldText,
@@ -159,6 +160,7 @@ export {
   runtrailDisabled,
   splitRecord,
   ThreadedEmitter,
+  takesRecords,
   transportsFromEnv,
 } from './delivery/index.js';
 export { ConsoleTransport } from './transports/console.js';

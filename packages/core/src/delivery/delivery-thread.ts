@@ -9,7 +9,7 @@ import { EMITTER_DEFAULTS } from './emitter.js';
 import { emitterFromEnv } from './from-env.js';
 import { RecordJournal } from './record-journal.js';
 import { RecordRing, type TakenRecords } from './record-ring.js';
-import type { RecordDecoder } from './records.js';
+import { eachEvent, type RecordDecoder } from './records.js';
 import { ThreadLoad } from './thread-load.js';
 import { ThreadPriority } from './thread-priority.js';
 import {
@@ -80,6 +80,9 @@ try {
   post({ t: 'failed', message: err instanceof Error ? err.message : String(err) });
 }
 
+/** Where decoded records' events go (one function for all records: no closure per record). */
+const enqueueDecoded = (event: RunEvent): void => emitter?.enqueue(event);
+
 const ring = new RecordRing(data.ring);
 // Lowered before the first record: delivery never competes with the host's threads on equal terms (thread-priority.ts).
 const priority = new ThreadPriority(data.nice);
@@ -137,8 +140,7 @@ function handle(e: RunEmitter, line: string): boolean {
           blocked = decoder;
           return false;
         }
-        const event = decoder?.(compactFields(line));
-        if (event) e.enqueue(event);
+        eachEvent(decoder?.(compactFields(line)), enqueueDecoded);
         return true;
       }
       case RECORD.channel: {

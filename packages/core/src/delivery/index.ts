@@ -4,7 +4,7 @@ export { createEmitter, disabledEmitter, EMITTER_DEFAULTS } from './emitter.js';
 export { emitterFromEnv, runtrailDisabled, transportsFromEnv } from './from-env.js';
 export { quietLogger } from './logger.js';
 export type { RecordCodec, RecordDecoder, RecordField, RecordSink, RecordWriter } from './records.js';
-export { escapeField, fieldText, recordText, recordWriter, splitRecord } from './records.js';
+export { eachEvent, escapeField, fieldText, recordText, recordWriter, splitRecord, takesRecords } from './records.js';
 export { redact } from './redact.js';
 export { DEFAULT_MAX_DEFER_MILLIS, ThreadedEmitter } from './threaded-emitter.js';
 export type {

@@ -5,7 +5,7 @@ import { threadId } from 'node:worker_threads';
 import type { RunEvent } from '../model/run-event.js';
 import { safeLog } from './logger.js';
 import { adoptJournals } from './record-journal.js';
-import type { RecordDecoder } from './records.js';
+import { eachEvent, type RecordDecoder } from './records.js';
 import { channelDecoder, channelOf, compactFields, RECORD } from './thread-protocol.js';
 import type { Logger } from './types.js';
 
@@ -20,8 +20,7 @@ export async function replayRecords(lines: readonly string[], enqueue: (event: R
     try {
       if (line[0] === RECORD.json) enqueue(JSON.parse(line.slice(1)) as RunEvent);
       else if (line[0] === RECORD.compact) {
-        const event = decoders[channelOf(line)]?.(compactFields(line));
-        if (event) enqueue(event);
+        eachEvent(decoders[channelOf(line)]?.(compactFields(line)), enqueue);
       } else if (line[0] === RECORD.channel) {
         const index = channelOf(line);
         try {

@@ -7,8 +7,18 @@
 import type { RunEvent } from '../model/run-event.js';
 import type { RunEventSink } from '../sink.js';
 
-/** Turns the fields of one record back into the event it stands for (`undefined`: nothing to emit). */
-export type RecordDecoder = (fields: string[]) => RunEvent | undefined;
+/**
+ * Turns the fields of one record back into the event it stands for, or the events, in order (an adapter may merge
+ * two events into one record: a short attempt's start and end); `undefined`: nothing to emit.
+ */
+export type RecordDecoder = (fields: string[]) => RunEvent | readonly RunEvent[] | undefined;
+
+/** Passes each event of a decoded record to `fn`, in order. */
+export function eachEvent(decoded: RunEvent | readonly RunEvent[] | undefined, fn: (event: RunEvent) => void): void {
+  if (decoded === undefined) return;
+  if (Array.isArray(decoded)) for (const event of decoded as readonly RunEvent[]) fn(event);
+  else fn(decoded as RunEvent);
+}
 
 /**
  * A compact encoding of one adapter's events. `url` names an ES module that exports the same `createDecoder`, so a
@@ -33,7 +43,18 @@ export type RecordWriter = (fields: readonly RecordField[]) => void;
 
 /** A sink that takes compact records itself (the threaded emitter). */
 export interface RecordSink {
-  openRecords<C>(codec: RecordCodec<C>, context: C): RecordWriter;
+  /**
+   * Opens a channel of `codec` records sharing `context`.
+   * @param onFlush called at the start of every `flush` and `close` of the sink and at process exit, before the sink
+   *   takes what was written: an adapter that holds a record back for a moment (to merge it with the next) writes it
+   *   then, so that a flush still covers everything that happened before it
+   */
+  openRecords<C>(codec: RecordCodec<C>, context: C, onFlush?: () => void): RecordWriter;
+}
+
+/** True when `sink` takes compact records itself (and calls a channel's `onFlush`). */
+export function takesRecords(sink: RunEventSink): sink is RunEventSink & RecordSink {
+  return typeof (sink as Partial<RecordSink>).openRecords === 'function';
 }
 
 const SPECIAL = /[\t\n\\\0]/;
@@ -69,17 +90,24 @@ export function splitRecord(record: string): string[] {
 
 /**
  * A writer of `codec` records into `sink`: the sink's own when it takes records (delivery thread), otherwise one
- * that decodes each record at once and enqueues the event.
+ * that decodes each record at once and enqueues its events.
  * @param onError called with a decoder's error (the record is then dropped)
+ * @param onFlush passed to the sink's `openRecords` (see there); a sink that does not take records never calls it,
+ *   so an adapter holds records back only when `takesRecords(sink)`
  */
-export function recordWriter<C>(sink: RunEventSink, codec: RecordCodec<C>, context: C, onError: (err: unknown) => void): RecordWriter {
-  const own = (sink as Partial<RecordSink>).openRecords;
-  if (typeof own === 'function') return own.call(sink, codec, context);
+export function recordWriter<C>(
+  sink: RunEventSink,
+  codec: RecordCodec<C>,
+  context: C,
+  onError: (err: unknown) => void,
+  onFlush?: () => void,
+): RecordWriter {
+  if (takesRecords(sink)) return sink.openRecords(codec, context, onFlush);
   const decode = codec.createDecoder(context);
+  const enqueue = (event: RunEvent) => sink.enqueue(event);
   return (fields) => {
     try {
-      const event = decode(fields.map(fieldText));
-      if (event) sink.enqueue(event);
+      eachEvent(decode(fields.map(fieldText)), enqueue);
     } catch (err) {
       onError(err);
     }

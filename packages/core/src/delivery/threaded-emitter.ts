@@ -14,6 +14,7 @@ import { quietLogger, safeLog } from './logger.js';
 import { journalFile } from './record-journal.js';
 import { RecordRing } from './record-ring.js';
 import {
+  eachEvent,
   fieldText,
   type RecordCodec,
   type RecordDecoder,
@@ -72,6 +73,8 @@ export class ThreadedEmitter implements RunEmitter, RecordSink {
   #overflow: string[] = [];
   /** Per channel, the host's own decoder (for a failover, or rescuing at exit). */
   readonly #channels: RecordDecoder[] = [];
+  /** The channels' `onFlush` callbacks: records their adapters hold back, written before a flush, close or rescue. */
+  readonly #onFlush: Array<() => void> = [];
   #releaseCheck: NodeJS.Timeout | undefined;
   #nextId = 1;
   /** flush/close requests waiting for the thread. */
@@ -145,20 +148,23 @@ export class ThreadedEmitter implements RunEmitter, RecordSink {
     }
   }
 
-  /** Opens a channel of compact records (records.ts); its records are decoded by `codec` in the thread. */
-  openRecords<C>(codec: RecordCodec<C>, context: C): RecordWriter {
+  /**
+   * Opens a channel of compact records (records.ts); its records are decoded by `codec` in the thread.
+   * @param onFlush see `RecordSink.openRecords`
+   */
+  openRecords<C>(codec: RecordCodec<C>, context: C, onFlush?: () => void): RecordWriter {
     const decode = codec.createDecoder(context);
     const index = this.#channels.length;
     this.#channels.push(decode);
+    if (onFlush) this.#onFlush.push(onFlush);
+    const enqueueFallback = (event: RunEvent) => this.#fallback?.enqueue(event);
     const prefix = `${RECORD.compact}${index}\t`;
     this.#write(`${RECORD.channel}${index}\t${codec.url}\t${JSON.stringify(context)}`);
     return (fields) => {
       try {
         if (this.#closing) return;
-        if (this.#fallback) {
-          const event = decode(fields.map(fieldText));
-          if (event) this.#fallback.enqueue(event);
-        } else this.#write(prefix, fields);
+        if (this.#fallback) eachEvent(decode(fields.map(fieldText)), enqueueFallback);
+        else this.#write(prefix, fields);
       } catch (err) {
         safeLog(this.#logger, 'error', { err }, 'runtrail: could not accept a record');
       }
@@ -168,12 +174,14 @@ export class ThreadedEmitter implements RunEmitter, RecordSink {
   flush(): Promise<void> {
     // After close there is no thread to ask: flushing means waiting for the close.
     if (this.#closing) return this.#closing;
+    this.#writeHeld();
     if (this.#fallback) return this.#fallback.flush();
     this.#writeOverflow();
     return this.#request({ t: 'flush', id: this.#nextId++ });
   }
 
   close(timeoutMillis = 5000): Promise<void> {
+    if (!this.#closing) this.#writeHeld();
     this.#closing ??= this.#close(timeoutMillis);
     return this.#closing;
   }
@@ -216,6 +224,7 @@ export class ThreadedEmitter implements RunEmitter, RecordSink {
    */
   rescueOnExit(): void {
     if (this.#closed || this.#fallback || !this.#spool) return;
+    this.#writeHeld();
     try {
       const events = this.#takeUnreleased();
       if (events.length > 0) writeRescue(this.#spool.dir, events);
@@ -246,6 +255,17 @@ export class ThreadedEmitter implements RunEmitter, RecordSink {
     }
   }
 
+  /** Has every channel write the records its adapter holds back (`onFlush`). */
+  #writeHeld(): void {
+    for (const write of this.#onFlush) {
+      try {
+        write();
+      } catch (err) {
+        safeLog(this.#logger, 'error', { err }, 'runtrail: an adapter could not write the records it held back');
+      }
+    }
+  }
+
   #writeOverflow(): void {
     let i = 0;
     while (i < this.#overflow.length && this.#ring.write(this.#overflow[i] as string)) i++;
@@ -268,10 +288,8 @@ export class ThreadedEmitter implements RunEmitter, RecordSink {
     for (const line of [...taken.lines, ...this.#overflow]) {
       try {
         if (line[0] === RECORD.json) events.push(JSON.parse(line.slice(1)) as RunEvent);
-        else if (line[0] === RECORD.compact) {
-          const event = this.#channels[channelOf(line)]?.(compactFields(line));
-          if (event) events.push(event);
-        }
+        else if (line[0] === RECORD.compact)
+          eachEvent(this.#channels[channelOf(line)]?.(compactFields(line)), (event) => events.push(event));
       } catch (err) {
         this.#dropped++;
         safeLog(this.#logger, 'error', { err }, 'runtrail: dropped a record that could not be read back');

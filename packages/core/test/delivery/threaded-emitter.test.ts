@@ -170,6 +170,45 @@ describe('ThreadedEmitter', () => {
     expect(readRunStore(dying.file).map((e) => e.time)).toEqual(timeOf(0, 80));
   });
 
+  it('delivers every event of a record that stands for several, and the records a channel holds back before flush and close', async () => {
+    const { runCodec } = (await import('./fixtures/run-codec.mjs')) as typeof import('./fixtures/run-codec.mjs');
+    const pairKeys = (from: number, to: number) =>
+      Array.from({ length: to - from }, (_, k) => [`bull/q/${from + k}/1#1:start`, `bull/q/${from + k}/1#1:end`]).flat();
+    const cwd = tmp();
+    const emitter = threaded(cwd) as ThreadedEmitter;
+    const held: RecordField[][] = [];
+    let flushes = 0;
+    const write = emitter.openRecords(runCodec, { cluster: 'prod' }, () => {
+      flushes++;
+      for (const fields of held.splice(0)) write(fields);
+    });
+    for (let i = 0; i < 100; i++) write(['p', i, T + i]);
+    // Held back by the adapter, never written by it: flush must have the channel write them first.
+    for (let i = 100; i < 110; i++) held.push(['p', i, T + i]);
+    await emitter.flush();
+    const file = path.join(cwd, 'runs.jsonl');
+    expect(readRunStore(file).map(keyOf)).toEqual(pairKeys(0, 110));
+    expect(
+      readRunStore(file)
+        .filter((e) => e.kind === 'end')
+        .map((e) => e.time),
+    ).toEqual(Array.from({ length: 110 }, (_, i) => T + i + 1));
+    held.push(['p', 110, T + 110]);
+    await emitter.close(2000);
+    expect(readRunStore(file).map(keyOf)).toEqual(pairKeys(0, 111));
+    expect(flushes).toBe(2);
+
+    // A thread that dies: the host decodes both events of each record it takes over.
+    const dying = withThread('thread-dies.mjs');
+    const writeDying = dying.emitter.openRecords(runCodec, { cluster: 'prod' });
+    for (let i = 0; i < 40; i++) writeDying(['p', i, T + i]);
+    await new Promise((r) => setTimeout(r, 200));
+    for (let i = 40; i < 60; i++) writeDying(['p', i, T + i]);
+    await dying.emitter.flush();
+    expect(dying.emitter.mode).toBe('host');
+    expect(readRunStore(dying.file).map(keyOf)).toEqual(pairKeys(0, 60));
+  });
+
   it('starts its thread whatever Node flags the host runs with', () => {
     const fixture = new URL('./fixtures/thread-mode.mjs', import.meta.url).pathname;
     // Inline code as an ES module needs `--input-type`, which a worker with a file entry refuses: the thread gets
@@ -229,6 +268,13 @@ describe('ThreadedEmitter', () => {
     const stored = exitThenReplay('exit');
     // Every event arrives; one the thread had spooled but not acknowledged may arrive twice (documented).
     expect(new Set(stored.map(keyOf)).size).toBe(1000);
+  });
+
+  it('process.exit() with records a channel holds back: they are written at exit and rescued with the rest', () => {
+    const stored = exitThenReplay('exit-held');
+    const keys = new Set(stored.map(keyOf));
+    expect(keys.size).toBe(1020);
+    for (let i = 500; i < 510; i++) for (const kind of ['start', 'end']) expect(keys.has(`bull/q/${i}/1#1:${kind}`)).toBe(true);
   });
 
   /** Keeps this thread on the CPU for `ms` (a host busy with jobs). */
