@@ -3,6 +3,7 @@
 // follows, `failure` when final) or `stalled`; progress becomes throttled `running` events. Listeners never block
 // or throw into the worker; the only Redis reads are one lookup per FlowProducer parent (cached).
 import {
+  ConfigError,
   type InstanceRef,
   quietLogger,
   type RecordField,
@@ -13,6 +14,7 @@ import {
 } from '@runtrail/core';
 import type { ConnectionOptions, Job, Worker } from 'bullmq';
 import { handoffOf } from './handoff.js';
+import { DEFAULT_HOLD_MILLIS, HeldStarts, type Holdable } from './held-starts.js';
 import { DEFAULT_PREFIX, jobRef } from './identity.js';
 import { endEvent, instanceOf, type StartFacts, startEvent, type WorkerContext } from './job-events.js';
 import { jobRecords, startAndSuccessRecord, startRecord, successRecord } from './job-records.js';
@@ -40,15 +42,7 @@ function addLinks(event: RunEvent, links: Links): void {
 /** Links of a job that has no FlowProducer parent and no hand-off: shared, never mutated. */
 const NO_LINKS: Links = Object.freeze({});
 
-/**
- * How long a plain attempt's start record is held back at least, in milliseconds (at most twice that): an attempt
- * that succeeds meanwhile (most short jobs) goes as one record for its start and end, half the hot path's records.
- * A held start is written once it is due, before any other event of its attempt, and before every flush or close of
- * the emitter; its event keeps the attempt's own start time either way.
- */
-const HOLD_MILLIS = 5;
-
-interface Attempt {
+interface Attempt extends Holdable {
   job: StartFacts;
   attempt: number;
   startTime: number;
@@ -58,21 +52,6 @@ interface Attempt {
    */
   started: Links | Promise<Links> | undefined;
   lastProgress: number;
-  /** True while the start record is held back (HOLD_MILLIS), not written yet. */
-  held: boolean;
-  /** When the hold began, epoch ms. */
-  heldAt: number;
-}
-
-/** What an emitter calls before it flushes, for one worker's held starts; emptied when the hooks are done with it. */
-type FlushHook = { run: (() => void) | undefined };
-
-/**
- * The `onFlush` of a worker's record channel. Built out here so that it holds the hook alone: the emitter keeps it for
- * as long as it lives, and a closure from inside `instrumentWorker` would keep the Worker and all its hooks' state.
- */
-function hookCaller(hook: FlushHook): () => void {
-  return () => hook.run?.();
 }
 
 /** The InstanceRef of a job as this worker sees it. */
@@ -85,6 +64,10 @@ export function refOfJob(job: Job, prefix: string, queue: string, cluster: strin
  * @param options all optional; with none, events go to the default emitter (environment, local store).
  */
 export function instrumentWorker(worker: Worker, options: InstrumentOptions = {}): () => void {
+  // Settings first: a bad one throws before anything is attached or opened.
+  const holdMillis = options.holdStartMillis ?? DEFAULT_HOLD_MILLIS;
+  if (!(holdMillis >= 0 && Number.isFinite(holdMillis)))
+    throw new ConfigError(`holdStartMillis must be a finite number of milliseconds ≥ 0, got ${options.holdStartMillis}`);
   const emitter: RunEventSink = options.emitter ?? sharedEmitter({ logger: options.logger, ...options.emitterOptions });
   const logger = options.logger ?? quietLogger;
   const ctx: WorkerContext = {
@@ -108,54 +91,17 @@ export function instrumentWorker(worker: Worker, options: InstrumentOptions = {}
     }
   };
   // The hot path: a plain job's start and successful end as compact records (job-records.ts), written from one
-  // reused array. Starts are held back only where the emitter calls `writeHeld` before it flushes (a record sink).
+  // reused array; a start is held back for a moment (held-starts.ts) only where the emitter calls the channel's
+  // onFlush before it flushes (a record sink).
   const fields: RecordField[] = [];
-  const holds = takesRecords(emitter);
-  const held: Attempt[] = [];
-  let holdTimer: NodeJS.Timeout | undefined;
-  const writeStart = (a: Attempt) => {
-    a.held = false;
-    writeRecord(startRecord(a.job, fields));
-  };
-  /** Writes the held starts that are due (all of them with `all`); one timer, every HOLD_MILLIS, while any is held. */
-  const writeDue = (all: boolean) => {
-    clearTimeout(holdTimer);
-    holdTimer = undefined;
-    const dueBefore = all ? Number.POSITIVE_INFINITY : Date.now() - HOLD_MILLIS;
-    // In the order they began: the first one not due ends the pass.
-    let i = 0;
-    for (; i < held.length; i++) {
-      const a = held[i] as Attempt;
-      if (!a.held) continue;
-      if (a.heldAt > dueBefore) break;
-      writeStart(a);
-    }
-    if (i === held.length) held.length = 0;
-    else {
-      held.splice(0, i);
-      arm();
-    }
-  };
-  const writeHeld = () => writeDue(true);
-  const onHoldTimer = () => writeDue(false);
-  const arm = () => {
-    holdTimer = setTimeout(onHoldTimer, HOLD_MILLIS);
-    // Never what keeps a process alive: at exit the emitter has the held starts written (its onFlush).
-    holdTimer.unref();
-  };
-  const hold = (a: Attempt) => {
-    a.held = true;
-    a.heldAt = Date.now();
-    held.push(a);
-    if (holdTimer === undefined) arm();
-  };
-  const flushHook: FlushHook = { run: writeHeld };
+  const holds = holdMillis > 0 && takesRecords(emitter);
+  const starts = new HeldStarts<Attempt>((a) => writeRecord(startRecord(a.job, fields)), holdMillis || DEFAULT_HOLD_MILLIS);
   const writeRecord = recordWriter(
     emitter,
     jobRecords,
     ctx,
     (err) => logger.warn({ err }, 'runtrail: could not decode a BullMQ record'),
-    hookCaller(flushHook),
+    starts.onFlush,
   );
   const guard =
     <A extends unknown[]>(name: string, fn: (...args: A) => void) =>
@@ -195,7 +141,7 @@ export function instrumentWorker(worker: Worker, options: InstrumentOptions = {}
       heldAt: 0,
     };
     if (!handoff && !job.parent?.id) {
-      if (holds) hold(a);
+      if (holds) starts.hold(a);
       else writeRecord(startRecord(facts, fields));
     } else {
       const startWith = (found: Links): Links => {
@@ -239,7 +185,7 @@ export function instrumentWorker(worker: Worker, options: InstrumentOptions = {}
       } else writeRecord(successRecord(a.job, a.attempt, a.startTime, time, fields));
       return;
     }
-    if (a.held) writeStart(a);
+    starts.writeNow(a);
     withLinks(a.started ?? NO_LINKS, (links) => {
       const event = endEvent(ctx, a.job, a.attempt, a.startTime, time, result, declared);
       addLinks(event, links);
@@ -267,7 +213,7 @@ export function instrumentWorker(worker: Worker, options: InstrumentOptions = {}
     const now = Date.now();
     if (!a || now - a.lastProgress < progressInterval) return;
     a.lastProgress = now;
-    if (a.held) writeStart(a);
+    starts.writeNow(a);
     const event: RunEvent = { kind: 'running', instance: instanceOf(ctx, a.job), attempt: a.attempt, time: now };
     if (typeof progress === 'number') event.progress = { current: progress, total: 100 };
     else if (typeof progress === 'object' && progress !== null) {
@@ -310,8 +256,7 @@ export function instrumentWorker(worker: Worker, options: InstrumentOptions = {}
 
   const onClosed = () => {
     // A closed Worker runs no more jobs: nothing more to hold (and the emitter no longer keeps this worker alive).
-    writeHeld();
-    flushHook.run = undefined;
+    starts.close();
     void parents.close();
     if (options.flushOnClose ?? true)
       void emitter.flush().catch((err: unknown) => logger.warn({ err }, 'runtrail: flush on worker close failed'));
@@ -324,8 +269,7 @@ export function instrumentWorker(worker: Worker, options: InstrumentOptions = {}
   worker.on('stalled', onStalled);
   worker.on('closed', onClosed);
   return () => {
-    writeHeld();
-    flushHook.run = undefined;
+    starts.close();
     worker.off('active', onActive);
     worker.off('completed', onCompleted);
     worker.off('failed', onFailed);

@@ -19,6 +19,12 @@ export interface InstrumentOptions {
   jobs?: Record<string, { inputs?: DatasetRef[]; outputs?: DatasetRef[]; properties?: Record<string, string> }>;
   /** Error messages are cut to this many characters. Default 8192. */
   maxErrorLength?: number;
+  /**
+   * How long a plain attempt's start record is held back at least, in milliseconds (at most twice that), so that an
+   * attempt that succeeds meanwhile goes as one record for its start and end. Default 5; 0 writes every start at once.
+   * Held starts are written before any other event of their attempt and before every flush or close of the emitter.
+   */
+  holdStartMillis?: number;
   /** Flush the emitter when the worker closes. Default `true`. */
   flushOnClose?: boolean;
   /** Logger for runtrail's own problems. Default quiet. */

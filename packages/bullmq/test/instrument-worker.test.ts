@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { addFlow, addJob, instrumentWorker, jobLineage, trackedProcessor } from '@runtrail/bullmq';
 import {
+  ConfigError,
   dataProcessInstanceGuid,
   eachEvent,
   emitterFromEnv,
@@ -296,8 +297,8 @@ describe('instrumentWorker', () => {
     const w = worker(q.name, async (job) => {
       const id = String(job.id);
       if (job.name === 'long') {
-        // Longer than the hold (5 ms): the start is written while the job still runs.
-        await new Promise((r) => setTimeout(r, 100));
+        // Longer than the hold can last (300–600 ms here): the start is written while the job still runs.
+        await new Promise((r) => setTimeout(r, 900));
         seen.set(id, records.typesOf(id));
       } else if (job.name === 'flushes') {
         // At once, within the hold: a flush must still cover this attempt's start.
@@ -308,7 +309,12 @@ describe('instrumentWorker', () => {
     });
     // The same hooks twice: one set hands whole events to a plain sink, the other compact records to a record sink.
     instrumentWorker(w, { emitter: objects });
-    instrumentWorker(w, { emitter: records });
+    // A hold far longer than a no-op job takes even on a loaded machine (default: 5 ms), and hooks that hold nothing.
+    instrumentWorker(w, { emitter: records, holdStartMillis: 300 });
+    const unheld = new RecordsSink();
+    instrumentWorker(w, { emitter: unheld, holdStartMillis: 0 });
+    expect(() => instrumentWorker(w, { emitter: records, holdStartMillis: -1 })).toThrow(ConfigError);
+    expect(() => instrumentWorker(w, { emitter: records, holdStartMillis: Number.NaN })).toThrow(/holdStartMillis/);
     const short = await q.add('short', {});
     const long = await q.add('long', {});
     const flushes = await q.add('flushes', {});
@@ -316,6 +322,7 @@ describe('instrumentWorker', () => {
     await objects.waitFor((events) => events.filter((e) => e.kind === 'end').length === 4);
     await records.flush();
     expect(records.typesOf(String(short.id))).toEqual(['b']);
+    expect(unheld.typesOf(String(short.id))).toEqual(['s', 'c']);
     expect(seen.get(String(long.id))).toEqual(['s']);
     expect(records.typesOf(String(long.id))).toEqual(['s', 'c']);
     expect(seen.get(String(flushes.id))).toEqual(['s']);

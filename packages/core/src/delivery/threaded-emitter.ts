@@ -285,11 +285,11 @@ export class ThreadedEmitter implements RunEmitter, RecordSink {
     const taken = this.#ring.take(true);
     this.#ring.release(taken.end, taken.count);
     const events: RunEvent[] = [];
+    const keep = (event: RunEvent) => events.push(event);
     for (const line of [...taken.lines, ...this.#overflow]) {
       try {
         if (line[0] === RECORD.json) events.push(JSON.parse(line.slice(1)) as RunEvent);
-        else if (line[0] === RECORD.compact)
-          eachEvent(this.#channels[channelOf(line)]?.(compactFields(line)), (event) => events.push(event));
+        else if (line[0] === RECORD.compact) eachEvent(this.#channels[channelOf(line)]?.(compactFields(line)), keep);
       } catch (err) {
         this.#dropped++;
         safeLog(this.#logger, 'error', { err }, 'runtrail: dropped a record that could not be read back');
