@@ -189,11 +189,19 @@ export class Backend {
         safeLog(this.logger, 'warn', { err, transport: this.transport.name }, 'runtrail: could not write events; retrying them');
       }
     }
+    let appended = false;
     for (const entry of entries) {
       if (entry.items === undefined) continue; // dead-lettered by #map
-      if (this.spool && !entry.pos) entry.pos = this.spool.append(entry.event, entry.json ?? JSON.stringify(entry.event));
+      if (this.spool && !entry.pos) {
+        entry.pos = this.spool.append(entry.event, entry.json ?? JSON.stringify(entry.event));
+        appended = true;
+      }
       this.#enqueue(entry);
     }
+    // On disk now, not in the spool's next immediate: whoever counted on these events being safe by the end of this
+    // turn (a delivery thread releasing their records, after which its host may exit) must not find them only in
+    // memory. Found under load in CI: a host that ended without close lost every event (threaded-exit, 'end').
+    if (appended) this.spool?.flushSync();
     this.#schedule();
   }
 

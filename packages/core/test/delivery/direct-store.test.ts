@@ -148,6 +148,19 @@ describe('the local store, written directly', () => {
     expect(spoolLines(spool)).toBe(spooled);
   });
 
+  it('has what it could not write on disk in the spool within the turn of the failed write', async () => {
+    const dir = tmp();
+    const spool = path.join(dir, 'spool');
+    const blocker = path.join(dir, 'blocked');
+    fs.writeFileSync(blocker, '');
+    const e = emitter({ transports: [new RunStoreTransport({ path: path.join(blocker, 'runs.jsonl') })], spool: { dir: spool }, ...FAST });
+    for (const ev of runs(20, 'same-turn')) e.enqueue(ev);
+    // One turn: the failed write's. A delivery thread releases its records in the turn after the one that accepted
+    // them; its host may exit at once, so the events must be on disk by then, not in the spool's next write.
+    await turn();
+    expect(spoolLines(spool)).toBe(40);
+  });
+
   it('dead-letters an event its transport cannot map, and writes and counts the rest', async () => {
     const dir = tmp();
     const written: string[] = [];
