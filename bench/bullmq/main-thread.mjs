@@ -25,7 +25,7 @@ if (!perfAvailable()) throw new Error('perf cannot record here: install linux-pe
 const gc = /** @type {(() => void) | undefined} */ (globalThis.gc);
 if (!gc) throw new Error('run with node --expose-gc');
 
-const services = await startServices({ temporal: false });
+const services = await startServices({ temporal: false, stopOnSignal: true });
 const { hostname, port } = new URL(/** @type {string} */ (services.redis?.url));
 const connection = { host: hostname, port: Number(port), maxRetriesPerRequest: null };
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-bench-main-thread-'));

@@ -31,7 +31,7 @@ const ROUNDS = Number(process.argv[3] ?? 15);
 const SUSTAINED_JOBS = 12 * JOBS;
 /** Rounds of the sustained run: one per arm, so that each arm takes each place in the rotation once. */
 const SUSTAINED_ROUNDS = 4;
-const services = await startServices({ temporal: false });
+const services = await startServices({ temporal: false, stopOnSignal: true });
 const redisUrl = /** @type {string} */ (services.redis?.url);
 const { hostname, port } = new URL(redisUrl);
 const connection = { host: hostname, port: Number(port), maxRetriesPerRequest: null };

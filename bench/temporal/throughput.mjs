@@ -35,7 +35,7 @@ const configs = {
   ],
 };
 
-const services = await startServices({ redis: false });
+const services = await startServices({ redis: false, stopOnSignal: true });
 const address = /** @type {string} */ (services.temporal?.address);
 const native = await NativeConnection.connect({ address });
 const connection = await Connection.connect({ address });

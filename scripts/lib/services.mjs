@@ -2,6 +2,7 @@
 // Start/stop both services together and remember their pids in `.services/state.json`, so that a
 // separate `stop` (or the next `start`) can clean up what an interrupted run left behind.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stopPid } from './process.mjs';
@@ -24,7 +25,9 @@ function stateFile(root) {
 
 /**
  * Starts the requested services in parallel.
- * @param {{ temporal?: boolean, redis?: boolean, root?: string }} [want] both by default
+ * @param {{ temporal?: boolean, redis?: boolean, root?: string, stopOnSignal?: boolean }} [want] both by default;
+ *   `stopOnSignal`: on SIGINT, SIGTERM or SIGHUP stop them, then exit with 128 + the signal's number (a script that owns
+ *   its services: a bench stopped by a timeout must not leave a Redis running to disturb the next measurement)
  * @returns {Promise<Services & { stop: () => Promise<void> }>}
  */
 export async function startServices(want = {}) {
@@ -48,6 +51,11 @@ export async function startServices(want = {}) {
     await stop();
     throw failed.reason;
   }
+  if (want.stopOnSignal)
+    for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP']))
+      process.once(signal, () => {
+        void stop().finally(() => process.exit(128 + os.constants.signals[signal]));
+      });
   return Object.assign(s, { stop });
 }
 
