@@ -1,9 +1,11 @@
 // The compact records of the in-process hooks' hot path (core's records.ts): an attempt's start and its successful
 // end as one short line each — or, for an attempt that succeeds within moments of its start (instrument-worker.ts
 // holds the start back briefly), both in one line — turned back into the same events by `createDecoder`: on the
-// delivery thread, which imports this module by URL, or in the host for a sink without a thread. Attempts with
-// links or declared lineage, and failures, travel as whole events instead.
-import type { RecordCodec, RecordDecoder, RecordField } from '@runtrail/core';
+// delivery thread, which imports this module by URL, or in the host for a sink without a thread — or, by
+// `createEncoder`, straight into the JSON text of those events, which the thread writes to the local store with no
+// event object built. Attempts with links or declared lineage, and failures, travel as whole events instead.
+import type { EncodedEvent, RecordCodec, RecordDecoder, RecordEncoder, RecordField } from '@runtrail/core';
+import { BULLMQ, queueFlow } from './identity.js';
 import { endEvent, instanceOf, type JobFacts, type StartFacts, startEvent, type WorkerContext } from './job-events.js';
 
 const START = 's';
@@ -94,6 +96,77 @@ export function createDecoder(ctx: WorkerContext): RecordDecoder {
   };
 }
 
+/** A number as `JSON.stringify` writes it (`null` for NaN and ±Infinity). */
+const jsonNumber = (n: number): string => (Number.isFinite(n) ? String(n) : 'null');
+const jsonText = JSON.stringify as (s: string) => string;
+
+/**
+ * Encodes this module's records for the Worker described by `ctx`: the events `createDecoder(ctx)` returns, as the
+ * JSON text `JSON.stringify` makes of them, key for key (job-records.test.ts holds the two to that). Records of a
+ * job name with static lineage (`ctx.jobs`) are left to the decoder.
+ */
+export function createEncoder(ctx: WorkerContext): RecordEncoder {
+  // What every event of this Worker shares, serialized once.
+  const instanceHead = `{"orchestrator":${jsonText(BULLMQ)},"cluster":${jsonText(ctx.cluster)},"flow":${jsonText(queueFlow(ctx.prefix, ctx.queue))},"job":`;
+  const idHead = `${ctx.prefix}/${ctx.queue}/`;
+  const keyHead = `${BULLMQ}|${ctx.cluster}|`;
+  const propertiesHead = `,"properties":{"queue":${jsonText(ctx.queue)},"prefix":${jsonText(ctx.prefix)},"jobId":`;
+  const workerName = ctx.workerName ? `,"workerName":${jsonText(ctx.workerName)}` : '';
+  const jobs = ctx.jobs;
+
+  /** `instanceOf` and `attemptKey` of a job's attempt, as text. */
+  const identity = (f: string[], attempt: number): { instance: string; key: string } => {
+    const timestamp = Number(f[2]);
+    const id = `${idHead}${f[1]}/${timestamp}`;
+    const job = f[4] ? `scheduler:${f[4]}` : (f[3] as string);
+    return {
+      instance: `${instanceHead}${jsonText(job)},"id":${jsonText(id)},"createdAt":${jsonNumber(timestamp)}}`,
+      key: `${keyHead}${id}#${attempt}`,
+    };
+  };
+
+  /** `startEvent` as text: the same keys in the same order, optional ones only when set. */
+  const start = (f: string[], instance: string, attempt: number): string => {
+    let json = `{"kind":"start","instance":${instance},"attempt":${jsonNumber(attempt)},"time":${jsonNumber(Number(f[6]))}${propertiesHead}${jsonText(f[1] as string)},"jobName":${jsonText(f[3] as string)},"attempt":"${attempt}"`;
+    const scheduler = f[4];
+    const priority = num(f[7]);
+    const delay = num(f[8]);
+    const maxAttempts = num(f[9]);
+    const prevMillis = num(f[10]);
+    if (scheduler) json += `,"scheduler":${jsonText(scheduler)}`;
+    if (priority) json += `,"priority":"${priority}"`;
+    if (delay) json += `,"delayMillis":"${delay}"`;
+    json += `${workerName}}`;
+    if (maxAttempts) json += `,"maxAttempts":${jsonNumber(maxAttempts)}`;
+    if (scheduler) {
+      json += ',"type":"BATCH_SCHEDULED"';
+      if (prevMillis) json += `,"nominalTime":${jsonNumber(prevMillis)}`;
+    }
+    return `${json}}`;
+  };
+
+  /** `endEvent` of a success as text. */
+  const success = (instance: string, attempt: number, startTime: number, time: number): string =>
+    `{"kind":"end","instance":${instance},"attempt":${jsonNumber(attempt)},"time":${jsonNumber(time)},"startTime":${jsonNumber(startTime)},"result":{"status":"success"}}`;
+
+  return (f) => {
+    const kind = f[0];
+    if ((kind !== START && kind !== SUCCESS && kind !== START_AND_SUCCESS) || (jobs && jobs[f[3] as string] !== undefined))
+      return undefined;
+    const attempt = Number(f[5]);
+    const { instance, key } = identity(f, attempt);
+    const startTime = Number(f[6]);
+    if (kind === SUCCESS) {
+      const time = Number(f[7]);
+      return [{ kind: 'end', attempt: key, time, json: success(instance, attempt, startTime, time) }];
+    }
+    const started: EncodedEvent = { kind: 'start', attempt: key, time: startTime, json: start(f, instance, attempt) };
+    if (kind === START) return [started];
+    const time = Number(f[11]);
+    return [started, { kind: 'end', attempt: key, time, json: success(instance, attempt, startTime, time) }];
+  };
+}
+
 /**
  * This module as a codec. Run from `src/` (tests, ts runners), the delivery thread loads the built copy, as it does
  * its own entry.
@@ -101,4 +174,5 @@ export function createDecoder(ctx: WorkerContext): RecordDecoder {
 export const jobRecords: RecordCodec<WorkerContext> = {
   url: new URL(import.meta.url.endsWith('.ts') ? '../dist/job-records.js' : './job-records.js', import.meta.url).href,
   createDecoder,
+  createEncoder,
 };

@@ -18,6 +18,12 @@ export interface Transport<W = unknown> {
    * a spool is on — transports that write exactly that (the local store) reuse it instead of serializing again.
    */
   mapJson?(event: RunEvent, json: string): W[];
+  /**
+   * Optional: true when this transport's wire item for an event is exactly its JSON text (`mapJson` returns
+   * `[json]`), so the engine may write events it holds only as JSON without building them (with `writeNow`: the
+   * local store). Default false.
+   */
+  readonly jsonLines?: boolean;
   /** Serialized size of one wire item in bytes, for batching. */
   sizeOf(item: W): number;
   /**

@@ -27,6 +27,18 @@ export interface Entry {
   solo?: boolean;
 }
 
+/**
+ * An event held for `Transport.writeNow` as JSON text only (`Backend.pushJson`): its wire item is that text
+ * (`Transport.jsonLines`); the event is built only if the write fails and it must take the ordinary way.
+ */
+interface JsonEntry {
+  event?: undefined;
+  pos?: undefined;
+  key: string;
+  json: string;
+  build: () => RunEvent;
+}
+
 /** Resolved limits of a backend (EmitterOptions with defaults applied). */
 export interface BackendLimits {
   maxQueueSize: number;
@@ -89,7 +101,7 @@ export class Backend {
   #dropLogged = false;
   #progressTimer: NodeJS.Timeout | undefined;
   /** Events for `Transport.writeNow`, written at the end of this event-loop turn. */
-  #now: Entry[] = [];
+  #now: Array<Entry | JsonEntry> = [];
   #directFailureLogged = false;
   /** The spool's end when a direct write last saved this backend's progress. */
   #directProgressSeq = -1;
@@ -118,15 +130,7 @@ export class Backend {
       return;
     }
     if (this.direct) {
-      if (this.#now.length === 0) {
-        setImmediate(this.#writeNowLater);
-        unwritten.add(this);
-        if (!exitHookInstalled) {
-          exitHookInstalled = true;
-          process.on('exit', writeAllOnExit);
-        }
-      }
-      this.#now.push({ event, key, pos, json });
+      this.#holdNow({ event, key, pos, json });
       return;
     }
     if (this.#diskFrom) {
@@ -146,6 +150,32 @@ export class Backend {
     }
     this.#enqueue({ event, key, pos, json });
     this.#schedule();
+  }
+
+  /**
+   * Takes an accepted event the emitter has only as JSON text, for a backend that is `direct` and `jsonLines`
+   * (the emitter checks both). Synchronous, never throws, never waits.
+   * @param build makes the event, if the write fails
+   */
+  pushJson(kind: RunEvent['kind'], key: string, json: string, build: () => RunEvent): void {
+    if (kind === 'end' && this.#droppedStarts.size > 0 && this.#droppedStarts.has(key)) {
+      this.#drop(1);
+      return;
+    }
+    this.#holdNow({ key, json, build });
+  }
+
+  /** Holds an entry for the write at the end of this turn (and at exit, if the process ends first). */
+  #holdNow(entry: Entry | JsonEntry): void {
+    if (this.#now.length === 0) {
+      setImmediate(this.#writeNowLater);
+      unwritten.add(this);
+      if (!exitHookInstalled) {
+        exitHookInstalled = true;
+        process.on('exit', writeAllOnExit);
+      }
+    }
+    this.#now.push(entry);
   }
 
   /**
@@ -172,6 +202,11 @@ export class Backend {
     const items: unknown[] = [];
     let mapped = 0;
     for (const entry of entries) {
+      if (entry.event === undefined) {
+        items.push(entry.json);
+        mapped++;
+        continue;
+      }
       // One the transport cannot map is dead-lettered by #map.
       if (!this.#map(entry)) continue;
       mapped++;
@@ -190,8 +225,9 @@ export class Backend {
       }
     }
     let appended = false;
-    for (const entry of entries) {
-      if (entry.items === undefined) continue; // dead-lettered by #map
+    for (const held of entries) {
+      const entry = held.event === undefined ? this.#built(held) : held;
+      if (entry?.items === undefined) continue; // dead-lettered by #map, or could not be built
       if (this.spool && !entry.pos) {
         entry.pos = this.spool.append(entry.event, entry.json ?? JSON.stringify(entry.event));
         appended = true;
@@ -203,6 +239,17 @@ export class Backend {
     // memory. Found under load in CI: a host that ended without close lost every event (threaded-exit, 'end').
     if (appended) this.spool?.flushSync();
     this.#schedule();
+  }
+
+  /** An entry held as JSON only, as an ordinary one (its wire item is its JSON text); undefined if it cannot be built. */
+  #built(held: JsonEntry): Entry | undefined {
+    try {
+      return { event: held.build(), key: held.key, json: held.json, items: [held.json] };
+    } catch (err) {
+      safeLog(this.logger, 'error', { err, transport: this.transport.name }, 'runtrail: could not rebuild an event; it is lost');
+      this.stats.dropped++;
+      return undefined;
+    }
   }
 
   /**

@@ -9,11 +9,12 @@ import { EMITTER_DEFAULTS } from './emitter.js';
 import { emitterFromEnv } from './from-env.js';
 import { RecordJournal } from './record-journal.js';
 import { RecordRing, type TakenRecords } from './record-ring.js';
-import { eachEvent, type RecordDecoder } from './records.js';
+import { enqueueRecord } from './records.js';
 import { ThreadLoad } from './thread-load.js';
 import { ThreadPriority } from './thread-priority.js';
 import {
-  channelDecoder,
+  type ChannelCodec,
+  channelCodec,
   channelOf,
   compactFields,
   type FromThread,
@@ -44,11 +45,6 @@ const MAX_DEFER_FILL = 0.5;
 const IDLE_WAIT_MILLIS = 1000;
 /** Least time between two stats messages, in milliseconds. */
 const STATS_MILLIS = 250;
-/**
- * Bytes of records taken per pass (≈ 3 000 compact records): a backlog goes to the backends in passes, with a turn
- * of the event loop between them, rather than at once past their queues (which would send it through the spool file).
- */
-const CHUNK_BYTES = 256 * 1024;
 /** A backend holding more than this share of `maxQueueSize` makes records wait in the ring. */
 const MAX_BACKEND_FILL = 0.5;
 /** Longest wait for the backends while a flush or close takes everything, in milliseconds. */
@@ -80,24 +76,22 @@ try {
   post({ t: 'failed', message: err instanceof Error ? err.message : String(err) });
 }
 
-/** Where decoded records' events go (one function for all records: no closure per record). */
-const enqueueDecoded = (event: RunEvent): void => emitter?.enqueue(event);
-
 const ring = new RecordRing(data.ring);
 // Lowered before the first record: delivery never competes with the host's threads on equal terms (thread-priority.ts).
 const priority = new ThreadPriority(data.nice);
 let priorityRefusedLogged = false;
 const hostLoad = data.maxDeferMillis > 0 ? ThreadLoad.open(data.hostThreadId) : undefined;
 
-// Accepted events go back to the host only while it has onEvent listeners (an `L` record says so).
-let listening = false;
+// Accepted events go back to the host only while it has onEvent listeners (an `L` record says so). Subscribed only
+// then: an emitter with a listener builds every event, which it otherwise need not (EncodedSink).
+let stopListening: (() => void) | undefined;
 let accepted: RunEvent[] = [];
-emitter?.onEvent((event) => {
-  if (listening) accepted.push(event);
-});
+const keepAccepted = (event: RunEvent): void => {
+  accepted.push(event);
+};
 
-/** Per channel: its decoder, or the import that will provide it. */
-type Channels = Array<RecordDecoder | Promise<void> | undefined>;
+/** Per channel: its codec, or the import that will provide it. */
+type Channels = Array<ChannelCodec | Promise<void> | undefined>;
 const channels: Channels = [];
 /** The records that opened this process's channels, for the head of a journal. */
 const channelLines: string[] = [];
@@ -113,9 +107,9 @@ let statsSentAt = 0;
 let closed = false;
 
 function openChannel(line: string, index: number): void {
-  channels[index] = channelDecoder(line).then(
-    (decoder) => {
-      channels[index] = decoder;
+  channels[index] = channelCodec(line).then(
+    (codec) => {
+      channels[index] = codec;
     },
     (err: unknown) => {
       channels[index] = undefined;
@@ -135,12 +129,12 @@ function handle(e: RunEmitter, line: string): boolean {
         e.enqueue(JSON.parse(line.slice(1)) as RunEvent);
         return true;
       case RECORD.compact: {
-        const decoder = channels[channelOf(line)];
-        if (decoder instanceof Promise) {
-          blocked = decoder;
+        const codec = channels[channelOf(line)];
+        if (codec instanceof Promise) {
+          blocked = codec;
           return false;
         }
-        eachEvent(decoder?.(compactFields(line)), enqueueDecoded);
+        if (codec) enqueueRecord(e, codec.decode, codec.encode, compactFields(line));
         return true;
       }
       case RECORD.channel: {
@@ -157,7 +151,11 @@ function handle(e: RunEmitter, line: string): boolean {
         return true;
       }
       case RECORD.listen:
-        listening = line[1] === '1';
+        if (line[1] === '1') stopListening ??= e.onEvent(keepAccepted);
+        else {
+          stopListening?.();
+          stopListening = undefined;
+        }
         return true;
       default:
         return true;
@@ -222,7 +220,7 @@ const turn = () => new Promise((r) => setImmediate(r));
 async function drainAll(e: RunEmitter): Promise<void> {
   const until = performance.now() + DRAIN_WAIT_MILLIS;
   for (;;) {
-    while (!drain(CHUNK_BYTES)) await blocked;
+    while (!drain(data.passBytes)) await blocked;
     await turn();
     if (!ring.hasRecords && queue.length === 0) return;
     while (backendsBehind(e) && performance.now() < until) await sleep(1);
@@ -299,7 +297,7 @@ async function loop(e: RunEmitter): Promise<void> {
       if (blocked) await blocked;
       if (closed) break;
       keepUp();
-      drain(CHUNK_BYTES);
+      drain(data.passBytes);
       // A turn for the spool's write and the backends' sends before the next pass of a backlog.
       await turn();
       if (!ring.hasRecords && queue.length === 0) pendingSince = 0;

@@ -10,7 +10,7 @@ import { DeadLetterFile } from './dead-letter.js';
 import { replayJournals } from './journal-replay.js';
 import { notifyListeners } from './listeners.js';
 import { quietLogger, safeLog } from './logger.js';
-import type { RecordSink } from './records.js';
+import type { EncodedEvent, EncodedSink, RecordSink } from './records.js';
 import { Spool } from './spool.js';
 import type { EmitterOptions, EmitterStats, Logger, RunEmitter } from './types.js';
 
@@ -37,7 +37,7 @@ function positiveInt(name: string, value: number | undefined, fallback: number):
   return v;
 }
 
-class Emitter implements RunEmitter {
+class Emitter implements RunEmitter, EncodedSink {
   readonly #backends: Backend[];
   /** attemptKey → SEEN_BIT flags. */
   readonly #attempts = new BoundedMap<string, number>(MEMORY);
@@ -108,56 +108,92 @@ class Emitter implements RunEmitter {
     if (!this.#closing) this.#accept(event);
   }
 
+  /**
+   * Takes an event as JSON text (EncodedSink): written as it is where every backend writes events' JSON directly
+   * (`Transport.jsonLines`, the local store) and nobody listens; otherwise `build()` makes the event, once.
+   */
+  enqueueEncoded(encoded: EncodedEvent, build: () => RunEvent): void {
+    if (this.#closing) return;
+    try {
+      if (!this.#admit(encoded.kind, encoded.attempt, encoded.time)) return;
+      if (this.#listeners.size > 0 || !this.#allWriteJson()) {
+        this.#deliver(build(), encoded.attempt, encoded.json);
+        return;
+      }
+      this.#accepted++;
+      for (const backend of this.#backends) backend.pushJson(encoded.kind, encoded.attempt, encoded.json, build);
+    } catch (err) {
+      safeLog(this.#logger, 'error', { err }, 'runtrail: could not accept an event');
+    }
+  }
+
+  /** True when every backend writes events' JSON text as it is, now (direct and `jsonLines`). */
+  #allWriteJson(): boolean {
+    for (const backend of this.#backends) if (!backend.direct || !backend.transport.jsonLines) return false;
+    return true;
+  }
+
   /** Takes one event (from the host, or from a journal being delivered while closing). */
   #accept(event: RunEvent): void {
     try {
-      // One attempt key and one lookup per event, shared by dedup, the immutability guard and every backend
-      // (the hot path: string keys in large hash tables are most of what accepting an event costs).
+      // One attempt key per event, shared by dedup, the immutability guard and every backend.
       const attempt = attemptKey(event);
-      const seen = this.#attempts.get(attempt) ?? 0;
-      if (event.kind === 'running') {
-        const key = `${attempt}@${event.time}`;
-        if (this.#running.has(key)) {
-          this.#duplicates++;
-          return;
-        }
-        if (seen & SEEN_BIT.end) {
-          this.#afterTerminal++;
-          return;
-        }
-        this.#running.add(key);
-      } else {
-        const bit = SEEN_BIT[event.kind];
-        if (seen & bit) {
-          this.#duplicates++;
-          return;
-        }
-        if (seen & SEEN_BIT.end) {
-          this.#afterTerminal++;
-          return;
-        }
-        this.#attempts.set(attempt, seen | bit);
-      }
-      this.#accepted++;
-      let pos: ReturnType<Spool['append']>;
-      let json: string | undefined;
-      // Only a backend that is not direct needs the spool's copy: a direct one writes the event in this turn too
-      // (serializing it then, not here: enqueue stays cheap).
-      if (this.#spool && this.#needsSpool()) {
-        // Serialized once: the spool line, and the store's line too (Transport.mapJson).
-        json = JSON.stringify(event);
-        pos = this.#spool.append(event, json);
-        if (pos === undefined) {
-          this.#spoolDropped++;
-          return;
-        }
-      }
-      for (const backend of this.#backends) backend.push(event, pos, attempt, json);
-      if (this.#listeners.size > 0) this.#notify(event);
+      if (this.#admit(event.kind, attempt, event.time)) this.#deliver(event, attempt);
     } catch (err) {
       // Nothing may reach the host: a malformed event or an internal bug is logged, never thrown.
       safeLog(this.#logger, 'error', { err }, 'runtrail: could not accept an event');
     }
+  }
+
+  /**
+   * Dedup and the immutability guard: true when an event of `kind` for `attempt` at `time` is new, and records it.
+   * One map lookup per event (the hot path: string keys in large hash tables are most of what accepting costs).
+   */
+  #admit(kind: RunEvent['kind'], attempt: string, time: number): boolean {
+    const seen = this.#attempts.get(attempt) ?? 0;
+    if (kind === 'running') {
+      const key = `${attempt}@${time}`;
+      if (this.#running.has(key)) {
+        this.#duplicates++;
+        return false;
+      }
+      if (seen & SEEN_BIT.end) {
+        this.#afterTerminal++;
+        return false;
+      }
+      this.#running.add(key);
+      return true;
+    }
+    const bit = SEEN_BIT[kind];
+    if (seen & bit) {
+      this.#duplicates++;
+      return false;
+    }
+    if (seen & SEEN_BIT.end) {
+      this.#afterTerminal++;
+      return false;
+    }
+    this.#attempts.set(attempt, seen | bit);
+    return true;
+  }
+
+  /** An admitted event to the spool (when a backend needs its copy), every backend and the listeners. */
+  #deliver(event: RunEvent, attempt: string, json?: string): void {
+    this.#accepted++;
+    let pos: ReturnType<Spool['append']>;
+    // Only a backend that is not direct needs the spool's copy: a direct one writes the event in this turn too
+    // (serializing it then, not here: enqueue stays cheap).
+    if (this.#spool && this.#needsSpool()) {
+      // Serialized once: the spool line, and the store's line too (Transport.mapJson).
+      json ??= JSON.stringify(event);
+      pos = this.#spool.append(event, json);
+      if (pos === undefined) {
+        this.#spoolDropped++;
+        return;
+      }
+    }
+    for (const backend of this.#backends) backend.push(event, pos, attempt, json);
+    if (this.#listeners.size > 0) this.#notify(event);
   }
 
   async flush(): Promise<void> {

@@ -3,8 +3,27 @@ export type { DeadLetter } from './dead-letter.js';
 export { createEmitter, disabledEmitter, EMITTER_DEFAULTS } from './emitter.js';
 export { emitterFromEnv, runtrailDisabled, transportsFromEnv } from './from-env.js';
 export { quietLogger } from './logger.js';
-export type { RecordCodec, RecordDecoder, RecordField, RecordSink, RecordWriter } from './records.js';
-export { eachEvent, escapeField, fieldText, recordText, recordWriter, splitRecord, takesRecords } from './records.js';
+export type {
+  EncodedEvent,
+  EncodedSink,
+  RecordCodec,
+  RecordDecoder,
+  RecordEncoder,
+  RecordField,
+  RecordSink,
+  RecordWriter,
+} from './records.js';
+export {
+  eachEvent,
+  enqueueRecord,
+  escapeField,
+  fieldText,
+  recordText,
+  recordWriter,
+  splitRecord,
+  takesEncoded,
+  takesRecords,
+} from './records.js';
 export { redact } from './redact.js';
 export { DEFAULT_MAX_DEFER_MILLIS, ThreadedEmitter } from './threaded-emitter.js';
 export type {

@@ -21,13 +21,39 @@ export function eachEvent(decoded: RunEvent | readonly RunEvent[] | undefined, f
 }
 
 /**
- * A compact encoding of one adapter's events. `url` names an ES module that exports the same `createDecoder`, so a
- * delivery thread can load it; `context` is plain data (structured-cloneable) shared by every record of a channel.
+ * One event of a record as JSON text, with what the emitter reads of it to accept it: enough to write it to the
+ * local store without building the event (the delivery thread's hot path).
+ */
+export interface EncodedEvent {
+  readonly kind: RunEvent['kind'];
+  /** `attemptKey(event)`. */
+  readonly attempt: string;
+  /** `event.time`, epoch ms. */
+  readonly time: number;
+  /** `JSON.stringify(event)`, byte for byte (tests hold every encoder to that). */
+  readonly json: string;
+}
+
+/**
+ * The events a decoder would return for the same fields, in order, as JSON text; `undefined` when this record must be
+ * decoded instead (an encoder may cover only the common records).
+ */
+export type RecordEncoder = (fields: string[]) => readonly EncodedEvent[] | undefined;
+
+/**
+ * A compact encoding of one adapter's events. `url` names an ES module that exports the same `createDecoder` (and
+ * `createEncoder`, when the codec has one), so a delivery thread can load it; `context` is plain data
+ * (structured-cloneable) shared by every record of a channel.
  */
 export interface RecordCodec<C> {
   /** `import.meta.url`-style URL of a module exporting `createDecoder(context)`. */
   readonly url: string;
   createDecoder(context: C): RecordDecoder;
+  /**
+   * Optional: the decoder's events straight as JSON text. The delivery thread then writes the local store with no
+   * event object built (one is built from the decoder only where something needs it: a listener, another backend).
+   */
+  createEncoder?(context: C): RecordEncoder;
 }
 
 /**
@@ -50,6 +76,20 @@ export interface RecordSink {
    *   then, so that a flush still covers everything that happened before it
    */
   openRecords<C>(codec: RecordCodec<C>, context: C, onFlush?: () => void): RecordWriter;
+}
+
+/** A sink that also takes events as JSON text (the emitter: the delivery thread hands it encoded records). */
+export interface EncodedSink {
+  /**
+   * Takes one event as JSON text, as `enqueue` takes it as an object.
+   * @param build makes the event object, called at most once and only when something needs it
+   */
+  enqueueEncoded(encoded: EncodedEvent, build: () => RunEvent): void;
+}
+
+/** True when `sink` takes events as JSON text (`EncodedSink`). */
+export function takesEncoded(sink: RunEventSink): sink is RunEventSink & EncodedSink {
+  return typeof (sink as Partial<EncodedSink>).enqueueEncoded === 'function';
 }
 
 /** True when `sink` takes compact records itself (and calls a channel's `onFlush`). */
@@ -89,6 +129,31 @@ export function splitRecord(record: string): string[] {
 }
 
 /**
+ * Hands the events of one record's fields to `sink`: as JSON text when `encode` covers the record and the sink takes
+ * that (`EncodedSink`: the store is then written with no event built; each event can still be built from the same
+ * fields, once, if something needs it), otherwise decoded.
+ * @throws what the codec throws (the caller drops the record)
+ */
+export function enqueueRecord(sink: RunEventSink, decode: RecordDecoder, encode: RecordEncoder | undefined, fields: string[]): void {
+  const encoded = encode && takesEncoded(sink) ? encode(fields) : undefined;
+  if (encoded === undefined || !takesEncoded(sink)) {
+    eachEvent(decode(fields), (event) => sink.enqueue(event));
+    return;
+  }
+  let decoded: readonly RunEvent[] | undefined;
+  const build = (i: number): RunEvent => {
+    if (decoded === undefined) {
+      const d = decode(fields);
+      decoded = d === undefined ? [] : Array.isArray(d) ? (d as readonly RunEvent[]) : [d as RunEvent];
+    }
+    const event = decoded[i];
+    if (event === undefined) throw new Error('a record codec encoded an event its decoder does not return');
+    return event;
+  };
+  for (let i = 0; i < encoded.length; i++) sink.enqueueEncoded(encoded[i] as EncodedEvent, () => build(i));
+}
+
+/**
  * A writer of `codec` records into `sink`: the sink's own when it takes records (delivery thread), otherwise one
  * that decodes each record at once and enqueues its events.
  * @param onError called with a decoder's error (the record is then dropped)
@@ -104,10 +169,10 @@ export function recordWriter<C>(
 ): RecordWriter {
   if (takesRecords(sink)) return sink.openRecords(codec, context, onFlush);
   const decode = codec.createDecoder(context);
-  const enqueue = (event: RunEvent) => sink.enqueue(event);
+  const encode = codec.createEncoder?.(context);
   return (fields) => {
     try {
-      eachEvent(decode(fields.map(fieldText)), enqueue);
+      enqueueRecord(sink, decode, encode, fields.map(fieldText));
     } catch (err) {
       onError(err);
     }

@@ -3,14 +3,25 @@
 import path from 'node:path';
 import type { RunEvent } from '../model/run-event.js';
 import type { RingBuffers } from './record-ring.js';
-import { type RecordCodec, type RecordDecoder, splitRecord } from './records.js';
+import { type RecordCodec, type RecordDecoder, type RecordEncoder, splitRecord } from './records.js';
 import type { EmitterFromEnvOptions, EmitterStats, Logger } from './types.js';
 
 /** The settings the delivery thread builds its emitter from (`emitterFromEnv` minus what cannot be cloned). */
 export type ThreadEmitterOptions = Omit<EmitterFromEnvOptions, 'logger' | 'transports' | 'deliveryThread' | 'env'> & {
   env: Record<string, string | undefined>;
   cwd: string;
+  /** Internal (benches): bytes of records the thread takes per pass. Default `DEFAULT_PASS_BYTES`. */
+  passBytes?: number;
 };
+
+/**
+ * Bytes of records the delivery thread takes per pass (≈ 200 compact records): a backlog goes to the backends in
+ * passes, with a turn of the event loop between them, rather than at once past their queues (which would send it
+ * through the spool file). Small because everything a pass makes lives until the store's write at the end of its
+ * turn, so whatever a collection finds is copied: passes of 16 KiB instead of 256 KiB halved the CPU per job of a
+ * no-op BullMQ Worker's delivery, the collector's share most of all (bench/README.md, "The delivery thread's CPU").
+ */
+export const DEFAULT_PASS_BYTES = 16 * 1024;
 
 /** The directory of the spool the thread writes (its slots, rescue files and journals). */
 export function spoolRoot(options: ThreadEmitterOptions): string {
@@ -27,6 +38,8 @@ export interface ThreadData {
   nice: number;
   /** Linux thread id of the host's thread (the one that writes the ring), whose load decides deferring. */
   hostThreadId: number;
+  /** Bytes of records taken per pass (`DEFAULT_PASS_BYTES`). */
+  passBytes: number;
 }
 
 /**
@@ -43,9 +56,21 @@ export function channelOf(line: string): number {
 
 /** The decoder a `C` record opens: the codec module it names, imported, given the context it carries. */
 export async function channelDecoder(line: string): Promise<RecordDecoder> {
-  const [, url, context] = line.split('\t') as [string, string, string];
-  const m = (await import(url)) as { createDecoder: RecordCodec<unknown>['createDecoder'] };
-  return m.createDecoder(JSON.parse(context));
+  return (await channelCodec(line)).decode;
+}
+
+/** A channel's decoder, and its encoder when the codec module has one (`RecordCodec.createEncoder`). */
+export interface ChannelCodec {
+  decode: RecordDecoder;
+  encode?: RecordEncoder;
+}
+
+/** What a `C` record opens: the codec module it names, imported, given the context it carries. */
+export async function channelCodec(line: string): Promise<ChannelCodec> {
+  const [, url, text] = line.split('\t') as [string, string, string];
+  const m = (await import(url)) as Pick<RecordCodec<unknown>, 'createDecoder' | 'createEncoder'>;
+  const context: unknown = JSON.parse(text);
+  return { decode: m.createDecoder(context), encode: m.createEncoder?.(context) };
 }
 
 /** The fields of an `R` record, after its channel number, unescaped. */

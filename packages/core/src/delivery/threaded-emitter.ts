@@ -29,6 +29,7 @@ import { DEFAULT_THREAD_NICE } from './thread-priority.js';
 import {
   channelOf,
   compactFields,
+  DEFAULT_PASS_BYTES,
   type FromThread,
   RECORD,
   spoolRoot,
@@ -105,8 +106,20 @@ export class ThreadedEmitter implements RunEmitter, RecordSink {
       process.on('exit', rescueAllOnExit);
     }
     try {
-      const { maxDeferMillis = DEFAULT_MAX_DEFER_MILLIS, deliveryThreadNice: nice = DEFAULT_THREAD_NICE, ...rest } = options;
-      const workerData: ThreadData = { options: rest, ring: this.#ring.buffers, maxDeferMillis, nice, hostThreadId: currentThreadId() };
+      const {
+        maxDeferMillis = DEFAULT_MAX_DEFER_MILLIS,
+        deliveryThreadNice: nice = DEFAULT_THREAD_NICE,
+        passBytes = DEFAULT_PASS_BYTES,
+        ...rest
+      } = options;
+      const workerData: ThreadData = {
+        options: rest,
+        ring: this.#ring.buffers,
+        maxDeferMillis,
+        nice,
+        hostThreadId: currentThreadId(),
+        passBytes,
+      };
       const thread = startThread(entry, workerData);
       thread.on('message', (m: FromThread) => this.#onMessage(m));
       thread.on('error', (err) => this.#failover(err));

@@ -23,6 +23,8 @@ export function defaultStorePath(cwd: string = process.cwd()): string {
   return path.join(cwd, '.runtrail', 'runs.jsonl');
 }
 
+const NEWLINE = 0x0a;
+
 /** Whole lines as one buffer: one write, each line with its newline. */
 function linesOf(lines: string[]): Buffer {
   return Buffer.from(`${lines.join('\n')}\n`);
@@ -34,10 +36,14 @@ export class RunStoreTransport implements Transport<string> {
   readonly maxBatchSize: number;
   /** One write per batch; Linux keeps appends of this size whole. */
   readonly maxBatchBytes = 4 * 1024 * 1024;
+  /** A line is the event's JSON text: the engine writes events it has only as JSON without building them. */
+  readonly jsonLines = true;
   readonly path: string;
   #handle: Promise<fs.promises.FileHandle> | undefined;
   /** The descriptor `writeNow` appends with (opened on first use, dropped after a failure). */
   #fd: number | undefined;
+  /** `writeNow`'s buffer, grown to the largest write so far (at most `maxBatchBytes` and a line). */
+  #buffer = Buffer.alloc(0);
 
   constructor(options: RunStoreTransportOptions) {
     this.path = path.resolve(options.path);
@@ -90,9 +96,17 @@ export class RunStoreTransport implements Transport<string> {
         let bound = 0;
         while (to < lines.length && (to === from || bound + (lines[to] as string).length * 3 + 1 <= this.maxBatchBytes))
           bound += (lines[to++] as string).length * 3 + 1;
-        const buf = linesOf(lines.slice(from, to));
+        // Encoded line by line into one buffer kept for the next write: no joined copy of the lines, and no new
+        // buffer of up to 4 MiB per write (outside the heap, which makes the collector run more often).
+        if (this.#buffer.length < bound) this.#buffer = Buffer.allocUnsafe(Math.max(bound, this.#buffer.length * 2));
+        const buf = this.#buffer;
+        let end = 0;
+        for (let i = from; i < to; i++) {
+          end += buf.write(lines[i] as string, end);
+          buf[end++] = NEWLINE;
+        }
         let written = 0;
-        while (written < buf.length) written += fs.writeSync(this.#fd, buf, written);
+        while (written < end) written += fs.writeSync(this.#fd, buf, written, end - written);
         from = to;
       }
     } catch (err) {

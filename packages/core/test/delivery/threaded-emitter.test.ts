@@ -209,6 +209,29 @@ describe('ThreadedEmitter', () => {
     expect(readRunStore(dying.file).map(keyOf)).toEqual(pairKeys(0, 60));
   });
 
+  it("gives a host's listener the events of encoded records, built on the thread, and the store their JSON text", async () => {
+    const { createDecoder, runCodec } = (await import('./fixtures/run-codec.mjs')) as typeof import('./fixtures/run-codec.mjs');
+    const decode = createDecoder({ cluster: 'prod' });
+    const cwd = tmp();
+    const emitter = threaded(cwd);
+    const write = (emitter as ThreadedEmitter).openRecords(runCodec, { cluster: 'prod' });
+    // Without a listener first (the store is written from the JSON text alone), then with one, then without again.
+    for (let i = 0; i < 100; i++) write(['p', i, T + i]);
+    await emitter.flush();
+    const heard: RunEvent[] = [];
+    const stop = emitter.onEvent((ev) => heard.push(ev));
+    for (let i = 100; i < 200; i++) write(['p', i, T + i]);
+    await emitter.flush();
+    stop();
+    for (let i = 200; i < 300; i++) write(['p', i, T + i]);
+    await emitter.flush();
+    const expected = (from: number, to: number) =>
+      Array.from({ length: to - from }, (_, k) => decode(['p', String(from + k), String(T + from + k)]) as RunEvent[]).flat();
+    expect(heard).toEqual(expected(100, 200));
+    const lines = fs.readFileSync(path.join(cwd, 'runs.jsonl'), 'utf8').trim().split('\n');
+    expect(lines).toEqual(expected(0, 300).map((ev) => JSON.stringify(ev)));
+  });
+
   it('starts its thread whatever Node flags the host runs with', () => {
     const fixture = new URL('./fixtures/thread-mode.mjs', import.meta.url).pathname;
     // Inline code as an ES module needs `--input-type`, which a worker with a file entry refuses: the thread gets
