@@ -136,10 +136,11 @@ export function splitRecord(record: string): string[] {
  */
 export function enqueueRecord(sink: RunEventSink, decode: RecordDecoder, encode: RecordEncoder | undefined, fields: string[]): void {
   const encoded = encode && takesEncoded(sink) ? encode(fields) : undefined;
-  if (encoded === undefined || !takesEncoded(sink)) {
+  if (encoded === undefined) {
     eachEvent(decode(fields), (event) => sink.enqueue(event));
     return;
   }
+  const encodedSink = sink as RunEventSink & EncodedSink;
   let decoded: readonly RunEvent[] | undefined;
   const build = (i: number): RunEvent => {
     if (decoded === undefined) {
@@ -150,7 +151,7 @@ export function enqueueRecord(sink: RunEventSink, decode: RecordDecoder, encode:
     if (event === undefined) throw new Error('a record codec encoded an event its decoder does not return');
     return event;
   };
-  for (let i = 0; i < encoded.length; i++) sink.enqueueEncoded(encoded[i] as EncodedEvent, () => build(i));
+  for (let i = 0; i < encoded.length; i++) encodedSink.enqueueEncoded(encoded[i] as EncodedEvent, () => build(i));
 }
 
 /**

@@ -42,7 +42,7 @@ export class RunStoreTransport implements Transport<string> {
   #handle: Promise<fs.promises.FileHandle> | undefined;
   /** The descriptor `writeNow` appends with (opened on first use, dropped after a failure). */
   #fd: number | undefined;
-  /** `writeNow`'s buffer, grown to the largest write so far (at most `maxBatchBytes` and a line). */
+  /** `writeNow`'s buffer, grown to the largest write so far (at most `maxBatchBytes`, or one longer line). */
   #buffer = Buffer.alloc(0);
 
   constructor(options: RunStoreTransportOptions) {
@@ -98,7 +98,8 @@ export class RunStoreTransport implements Transport<string> {
           bound += (lines[to++] as string).length * 3 + 1;
         // Encoded line by line into one buffer kept for the next write: no joined copy of the lines, and no new
         // buffer of up to 4 MiB per write (outside the heap, which makes the collector run more often).
-        if (this.#buffer.length < bound) this.#buffer = Buffer.allocUnsafe(Math.max(bound, this.#buffer.length * 2));
+        if (this.#buffer.length < bound)
+          this.#buffer = Buffer.allocUnsafe(Math.max(bound, Math.min(this.#buffer.length * 2, this.maxBatchBytes)));
         const buf = this.#buffer;
         let end = 0;
         for (let i = from; i < to; i++) {

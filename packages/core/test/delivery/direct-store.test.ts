@@ -191,6 +191,19 @@ describe('the local store, written directly', () => {
     expect(fs.readFileSync(path.join(dir, 'dead.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
   });
 
+  it('writes more than one write holds as several writes of whole lines, multi-byte text intact, call after call', () => {
+    const file = path.join(tmp(), 'runs.jsonl');
+    const store = new RunStoreTransport({ path: file });
+    cleanups.push(() => store.close());
+    // ≈ 2.4 M UTF-16 units: more than maxBatchBytes (4 MiB) by the 3-bytes-per-unit bound, so at least two writes.
+    const big = Array.from({ length: 240 }, (_, i) => JSON.stringify({ i, text: `${'é名😀'.repeat(2000)}${'x'.repeat(i)}` }));
+    const small = ['{"a":1}', '{"b":"ü"}'];
+    store.writeNow(big);
+    store.writeNow(small);
+    store.writeNow(big.slice(0, 3));
+    expect(fs.readFileSync(file, 'utf8')).toBe(`${[...big, ...small, ...big.slice(0, 3)].join('\n')}\n`);
+  });
+
   it('writes what the turn held when the process calls process.exit() right after enqueuing', () => {
     const dir = tmp();
     const store = path.join(dir, 'runs.jsonl');
