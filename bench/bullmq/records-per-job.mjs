@@ -14,6 +14,7 @@ import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { emitterFromEnv } from '@runtrail/core';
 import { jobRecords, startAndSuccessRecord, startRecord, successRecord } from '../../packages/bullmq/dist/job-records.js';
+import { deliveryThreads, threadMicros } from '../delivery-threads.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const JOBS = Number(process.argv[2] ?? 50_000);
@@ -34,18 +35,11 @@ const write = sink.openRecords(jobRecords, { cluster: 'prod', prefix: 'bull', qu
 const fields = [];
 const turn = () => new Promise((r) => setImmediate(r));
 
-/** CPU time of thread `tid` of this process, in µs (schedstat: ns on a CPU). @param {number} tid */
-function threadMicros(tid) {
-  return Number(fs.readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1000;
-}
-
-/** The delivery thread: the one thread of this process at nice 10 (thread-priority.ts). */
+/** The delivery thread: the one thread of this process at nice 10. */
 function deliveryThreadId() {
-  for (const tid of fs.readdirSync('/proc/self/task')) {
-    const nice = Number(fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]?.split(' ')[16]);
-    if (nice === 10) return Number(tid);
-  }
-  throw new Error('no thread at nice 10: is this Linux, and the delivery thread up?');
+  const [tid] = deliveryThreads();
+  if (tid === undefined) throw new Error('no thread at nice 10: is this Linux, and the delivery thread up?');
+  return tid;
 }
 
 /** One round: CPU µs per job of the host thread, the delivery thread and the process. @param {'one' | 'two'} arm @param {number} round */

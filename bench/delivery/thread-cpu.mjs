@@ -15,6 +15,7 @@ import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createEmitter, RunStoreTransport, ThreadedEmitter } from '@runtrail/core';
 import { jobRecords, startAndSuccessRecord } from '../../packages/bullmq/dist/job-records.js';
+import { deliveryThreads, threadMicros } from '../delivery-threads.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const JOBS = Number(process.argv[2] ?? 50_000);
@@ -34,21 +35,6 @@ const ARMS = {
   encoded16: { label: 'encoded as JSON text, passes of 16 KiB (now)', codec: jobRecords, passBytes: 16 * 1024 },
 };
 const arms = /** @type {Arm[]} */ (Object.keys(ARMS));
-
-/** CPU time of thread `tid` of this process, in µs (schedstat: ns on a CPU). @param {number} tid */
-function threadMicros(tid) {
-  return Number(fs.readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1000;
-}
-
-/** This process's threads at nice 10: delivery threads (thread-priority.ts). */
-function deliveryThreads() {
-  const tids = new Set();
-  for (const tid of fs.readdirSync('/proc/self/task')) {
-    const nice = Number(fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]?.split(' ')[16]);
-    if (nice === 10) tids.add(Number(tid));
-  }
-  return tids;
-}
 
 const storeOf = (/** @type {Arm} */ arm) => path.join(dir, `${arm}.jsonl`);
 /** Per arm: its emitter, its channel's writer and its delivery thread's id. */
