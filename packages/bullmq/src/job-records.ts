@@ -101,6 +101,24 @@ const jsonNumber = (n: number): string => (Number.isFinite(n) ? String(n) : 'nul
 const jsonText = JSON.stringify as (s: string) => string;
 
 /**
+ * `s` when it is the text both `String(Number(s))` and `JSON.stringify(Number(s))` give — 1 to 15 decimal digits, no
+ * leading zero (exact in a double), as the ring writes a field's integer — else undefined. Every number of a record
+ * is such a field: its text is used as it is, not parsed and printed again (≈ 0.1 µs per number).
+ */
+function decimal(s: string): string | undefined {
+  const n = s.length;
+  if (n === 0 || n > 15 || (n > 1 && s.charCodeAt(0) === 0x30)) return undefined;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return undefined;
+  }
+  return s;
+}
+
+/** A field's number as `JSON.stringify` writes it. */
+const jsonField = (s: string): string => decimal(s) ?? jsonNumber(Number(s));
+
+/**
  * Encodes this module's records for the Worker described by `ctx`: the events `createDecoder(ctx)` returns, as the
  * JSON text `JSON.stringify` makes of them, key for key (job-records.test.ts holds the two to that). Records of a
  * job name with static lineage (`ctx.jobs`) are left to the decoder.
@@ -114,20 +132,20 @@ export function createEncoder(ctx: WorkerContext): RecordEncoder {
   const workerName = ctx.workerName ? `,"workerName":${jsonText(ctx.workerName)}` : '';
   const jobs = ctx.jobs;
 
-  /** `instanceOf` and `attemptKey` of a job's attempt, as text. */
-  const identity = (f: string[], attempt: number): { instance: string; key: string } => {
-    const timestamp = Number(f[2]);
-    const id = `${idHead}${f[1]}/${timestamp}`;
+  /** `instanceOf` and `attemptKey` of a job's attempt (`attempt` as text), as text. */
+  const identity = (f: string[], attempt: string): { instance: string; key: string } => {
+    const timestamp = f[2] as string;
+    const id = `${idHead}${f[1]}/${decimal(timestamp) ?? Number(timestamp)}`;
     const job = f[4] ? `scheduler:${f[4]}` : (f[3] as string);
     return {
-      instance: `${instanceHead}${jsonText(job)},"id":${jsonText(id)},"createdAt":${jsonNumber(timestamp)}}`,
+      instance: `${instanceHead}${jsonText(job)},"id":${jsonText(id)},"createdAt":${jsonField(timestamp)}}`,
       key: `${keyHead}${id}#${attempt}`,
     };
   };
 
   /** `startEvent` as text: the same keys in the same order, optional ones only when set. */
-  const start = (f: string[], instance: string, attempt: number): string => {
-    let json = `{"kind":"start","instance":${instance},"attempt":${jsonNumber(attempt)},"time":${jsonNumber(Number(f[6]))}${propertiesHead}${jsonText(f[1] as string)},"jobName":${jsonText(f[3] as string)},"attempt":"${attempt}"`;
+  const start = (f: string[], instance: string, attempt: string, attemptJson: string, startTime: string): string => {
+    let json = `{"kind":"start","instance":${instance},"attempt":${attemptJson},"time":${startTime}${propertiesHead}${jsonText(f[1] as string)},"jobName":${jsonText(f[3] as string)},"attempt":"${attempt}"`;
     const scheduler = f[4];
     const priority = num(f[7]);
     const delay = num(f[8]);
@@ -145,25 +163,33 @@ export function createEncoder(ctx: WorkerContext): RecordEncoder {
     return `${json}}`;
   };
 
-  /** `endEvent` of a success as text. */
-  const success = (instance: string, attempt: number, startTime: number, time: number): string =>
-    `{"kind":"end","instance":${instance},"attempt":${jsonNumber(attempt)},"time":${jsonNumber(time)},"startTime":${jsonNumber(startTime)},"result":{"status":"success"}}`;
+  /** `endEvent` of a success as text (numbers as JSON text). */
+  const success = (instance: string, attemptJson: string, startTime: string, time: string): string =>
+    `{"kind":"end","instance":${instance},"attempt":${attemptJson},"time":${time},"startTime":${startTime},"result":{"status":"success"}}`;
 
   return (f) => {
     const kind = f[0];
     if ((kind !== START && kind !== SUCCESS && kind !== START_AND_SUCCESS) || (jobs && jobs[f[3] as string] !== undefined))
       return undefined;
-    const attempt = Number(f[5]);
+    // The attempt as `String(n)` (in the key and a property) and as JSON (the event's field): one text when decimal.
+    const attemptText = f[5] as string;
+    const attempt = decimal(attemptText) ?? String(Number(attemptText));
+    const attemptJson = decimal(attemptText) ?? jsonNumber(Number(attemptText));
     const { instance, key } = identity(f, attempt);
-    const startTime = Number(f[6]);
+    const startTime = jsonField(f[6] as string);
     if (kind === SUCCESS) {
-      const time = Number(f[7]);
-      return [{ kind: 'end', attempt: key, time, json: success(instance, attempt, startTime, time) }];
+      const time = f[7] as string;
+      return [{ kind: 'end', attempt: key, time: Number(time), json: success(instance, attemptJson, startTime, jsonField(time)) }];
     }
-    const started: EncodedEvent = { kind: 'start', attempt: key, time: startTime, json: start(f, instance, attempt) };
+    const started: EncodedEvent = {
+      kind: 'start',
+      attempt: key,
+      time: Number(f[6]),
+      json: start(f, instance, attempt, attemptJson, startTime),
+    };
     if (kind === START) return [started];
-    const time = Number(f[11]);
-    return [started, { kind: 'end', attempt: key, time, json: success(instance, attempt, startTime, time) }];
+    const time = f[11] as string;
+    return [started, { kind: 'end', attempt: key, time: Number(time), json: success(instance, attemptJson, startTime, jsonField(time)) }];
   };
 }
 

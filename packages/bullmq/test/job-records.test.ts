@@ -137,7 +137,23 @@ function generator(seed: number) {
     for (let i = 0; i < n; i++) s += pick(pieces);
     return s;
   };
-  const number = () => pick(['', '0', '1', '3', '1760000000000', '007', '1e21', '-0', '2.5', 'abc', 'Infinity', text()]);
+  const number = () =>
+    pick([
+      '',
+      '0',
+      '1',
+      '3',
+      '1760000000000',
+      '007',
+      '9007199254740993',
+      '123456789012345678901',
+      '1e21',
+      '-0',
+      '2.5',
+      'abc',
+      'Infinity',
+      text(),
+    ]);
   return { next, pick, text, number };
 }
 

@@ -58,6 +58,14 @@ export class RecordRing {
   #released: number;
   /** Records this writer wrote (the writer's own count; the reader counts what it releases). */
   written = 0;
+  /**
+   * Where the lap the reader is on ends (the writer's 0 marker, or the end of the buffer), once `take` has looked;
+   * -1 before. Valid until the reader goes back to offset 0: the writer cannot write past the released offset, so
+   * the marker stays put (and a take from the released offset starts on this lap, or on a finished one when this is
+   * -1 anyway). Without it every take of a short pass searched the whole rest of the lap for the marker —
+   * 8% of the delivery thread's time in a profile of 300 000 BullMQ records (passes of 16 KiB, a lap of megabytes).
+   */
+  #lapEnd = -1;
 
   /** @param bytes size of the data buffer, in bytes (at least 1 KiB) */
   static create(bytes: number): RecordRing {
@@ -247,8 +255,8 @@ export class RecordRing {
     let budget = maxBytes;
     if (r > w) {
       // The tail of the buffer up to the wrap marker (or its very end), then the start.
-      const marker = this.#bytes.indexOf(0, r);
-      const stop = marker === -1 ? this.size : marker;
+      if (this.#lapEnd < 0) this.#lapEnd = this.#lapEndFrom(r);
+      const stop = this.#lapEnd;
       const cut = this.#cut(r, stop, budget);
       if (cut > r) this.#split(r, cut, lines);
       budget -= cut - r;
@@ -258,11 +266,18 @@ export class RecordRing {
         return { lines, end: cut, count: lines.length };
       }
       r = 0;
+      this.#lapEnd = -1;
     }
     const cut = w > r ? this.#cut(r, w, budget) : r;
     if (cut > r) this.#split(r, cut, lines);
     this.#r = cut;
     return { lines, end: cut, count: lines.length };
+  }
+
+  /** Where the lap holding offset `from` (ahead of the writer) ends: the writer's 0 marker, or the buffer's end. */
+  #lapEndFrom(from: number): number {
+    const marker = this.#bytes.indexOf(0, from);
+    return marker === -1 ? this.size : marker;
   }
 
   /** Where to stop taking records in [from, to) within `budget` bytes: after the last whole record that fits (or the first). */
@@ -288,8 +303,7 @@ export class RecordRing {
     const chunks: Array<{ from: number; bytes: Buffer }> = [];
     let r = from;
     if (r > w) {
-      const marker = this.#bytes.indexOf(0, r);
-      const stop = marker === -1 ? this.size : marker;
+      const stop = this.#lapEndFrom(r);
       if (stop > r) chunks.push({ from: r, bytes: this.#bytes.subarray(r, stop) });
       r = 0;
     }

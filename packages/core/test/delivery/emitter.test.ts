@@ -7,11 +7,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { StrictOpenLineageServer } from '../../../../test/helpers/strict-openlineage.js';
 import { createEmitter, disabledEmitter } from '../../src/delivery/emitter.js';
 import type { RunEmitter } from '../../src/delivery/types.js';
+import { attemptKey, eventKey } from '../../src/model/keys.js';
 import type { RunEvent } from '../../src/model/run-event.js';
 import { OpenLineageTransport } from '../../src/openlineage/http-transport.js';
 import type { Transport } from '../../src/transport.js';
 import { RunStoreTransport, readRunStore } from '../../src/transports/run-store.js';
-import { expectExactlyOnceInOrder, runs } from './helpers.js';
+import { expectExactlyOnceInOrder, runs, T } from './helpers.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -69,6 +70,59 @@ describe('createEmitter', () => {
     await emitter.flush();
     expectExactlyOnceInOrder(server.accepted, 5);
     expect(emitter.stats()).toMatchObject({ accepted: 10, duplicates: 20 });
+  });
+
+  it('keeps each once-only kind once per attempt and nothing after its end, however attempts interleave', async () => {
+    // The emitter remembers the last attempt's flags outside its table (emitter.ts, `#last`): events of attempts in
+    // runs and interleaved, repeated, against a model of the rules.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-emitter-'));
+    const emitter = createEmitter({ transports: [new RunStoreTransport({ path: path.join(dir, 'runs.jsonl') })] });
+    cleanups.push(() => emitter.close(1000));
+    const accepted: string[] = [];
+    emitter.onEvent((e) => accepted.push(eventKey(e)));
+    let x = 5;
+    const rand = (n: number) => {
+      x = (x * 1_103_515_245 + 12_345) % 2 ** 31;
+      return Math.floor((x / 2 ** 31) * n);
+    };
+    const kinds = ['queued', 'start', 'running', 'end'] as const;
+    const expected: string[] = [];
+    const seen = new Set<string>();
+    const ended = new Set<string>();
+    let duplicates = 0;
+    let afterTerminal = 0;
+    let job = 0;
+    for (let i = 0; i < 20_000; i++) {
+      // Mostly the same attempt as the event before, sometimes one of the last few, sometimes a new one.
+      const r = rand(10);
+      if (r === 0) job++;
+      const instance = {
+        orchestrator: 'bullmq',
+        cluster: 'prod',
+        flow: 'q',
+        job: 'j',
+        id: `q/${r < 8 ? job : job - rand(4)}/1`,
+        createdAt: T,
+      };
+      const kind = kinds[rand(4)] as (typeof kinds)[number];
+      const base = { instance, attempt: 1 + rand(2), time: T + rand(3) };
+      const event: RunEvent = kind === 'end' ? { ...base, kind, startTime: T, result: { status: 'success' } } : { ...base, kind };
+      const key = eventKey(event);
+      const attempt = attemptKey(event);
+      if (seen.has(key)) duplicates++;
+      else if (ended.has(attempt)) afterTerminal++;
+      else {
+        seen.add(key);
+        if (kind === 'end') ended.add(attempt);
+        expected.push(key);
+      }
+      emitter.enqueue(event);
+    }
+    expect(accepted).toEqual(expected);
+    expect(emitter.stats()).toMatchObject({ accepted: expected.length, duplicates, afterTerminal });
+    expect(expected.length).toBeGreaterThan(1000);
+    expect(duplicates).toBeGreaterThan(1000);
+    expect(afterTerminal).toBeGreaterThan(1000);
   });
 
   it('accepts nothing for an attempt after its terminal event', async () => {

@@ -61,6 +61,45 @@ describe('RecordRing', () => {
     expect(ring.pending).toBe(false);
   });
 
+  it('takes a lap in short passes while the writer laps behind it, and from the released offset mid-lap', () => {
+    // The reader remembers where its lap ends (the writer's 0 marker); a stale memory would cut records or skip a lap.
+    const ring = RecordRing.create(1024);
+    let reader = new RecordRing(ring.buffers);
+    const rand = prng(3);
+    const written: string[] = [];
+    const read: string[] = [];
+    for (let i = 0; i < 30_000; i++) {
+      // Lengths that often end a record exactly at the end of the buffer (no marker then) or just short of it.
+      const record = `${i}:${'x'.repeat(Math.floor(rand() * 60))}`;
+      while (!ring.write(record)) {
+        const taken = reader.take(false, 1 + Math.floor(rand() * 150));
+        read.push(...taken.lines);
+        reader.release(taken.end, taken.count);
+      }
+      written.push(record);
+      const r = rand();
+      if (r < 0.3) {
+        const taken = reader.take(false, 1 + Math.floor(rand() * 150));
+        if (rand() < 0.1) {
+          // Taken, not released: a new reader starts from the released offset and takes these again.
+          reader = new RecordRing(ring.buffers);
+          const again = reader.take(true, 1 + Math.floor(rand() * 150));
+          read.push(...again.lines);
+          reader.release(again.end, again.count);
+        } else {
+          read.push(...taken.lines);
+          reader.release(taken.end, taken.count);
+        }
+      }
+    }
+    for (let taken = reader.take(false, 100); taken.count > 0; taken = reader.take(false, 100)) {
+      read.push(...taken.lines);
+      reader.release(taken.end, taken.count);
+    }
+    expect(read).toEqual(written);
+    expect(ring.pending).toBe(false);
+  });
+
   it('refuses a record that does not fit without writing any of it, and takes it once space is released', () => {
     const ring = RecordRing.create(1024);
     const reader = new RecordRing(ring.buffers);
