@@ -27,8 +27,6 @@ import type { Logger, RunEmitter } from './types.js';
 
 /** Time records gather in the ring before the thread takes them, in milliseconds (fewer, larger writes). */
 const GATHER_MILLIS = 5;
-/** Time between two looks at the host's load while deferring, in milliseconds. */
-const DEFER_POLL_MILLIS = 10;
 /**
  * The host's thread counts as busy from this share of CPU time over `LOAD_WINDOW_MILLIS`. Low on purpose: a Worker
  * running 1 ms jobs at full speed uses only ≈ 45% of its thread (the rest is waiting on Redis and timers), yet
@@ -172,6 +170,7 @@ function drain(maxBytes = Number.POSITIVE_INFINITY): boolean {
   if (!e) return true;
   const taken = ring.take(false, maxBytes);
   if (taken.count > 0) queue.push({ ...taken, next: 0 });
+  notBehindAt = 0;
   blocked = undefined;
   while (queue.length > 0) {
     const t = queue[0] as TakenRecords & { next: number };
@@ -240,9 +239,19 @@ function safely(fn: () => void): void {
 
 const maxQueueSize = data.options.maxQueueSize ?? EMITTER_DEFAULTS.maxQueueSize;
 
+/** Longest time `backendsBehind` answers from its last look, in milliseconds. */
+const BEHIND_RECHECK_MILLIS = 250;
+/** When the backends were last found not behind (0: look again), with nothing handed to them by `drain` since. */
+let notBehindAt = 0;
+
 /** True when some backend holds more than `MAX_BACKEND_FILL` of its queue (it is still busy with earlier passes). */
 function backendsBehind(e: RunEmitter): boolean {
+  // Their queues only shrink while no records are handed to them, so a deferring thread need not build the stats at
+  // every look (only the emitter's own replay of a dead process's journal fills them otherwise: hence the recheck).
+  const now = performance.now();
+  if (notBehindAt > 0 && now - notBehindAt < BEHIND_RECHECK_MILLIS) return false;
   for (const b of Object.values(e.stats().backends)) if (b.queued + b.inFlight > maxQueueSize * MAX_BACKEND_FILL) return true;
+  notBehindAt = now;
   return false;
 }
 
@@ -291,7 +300,7 @@ async function loop(e: RunEmitter): Promise<void> {
       }
       if (!closed && defer(e, pendingSince)) {
         safely(() => journal?.append(ring, channelLines));
-        await sleep(DEFER_POLL_MILLIS);
+        await sleep(data.deferPollMillis);
         continue;
       }
       if (blocked) await blocked;
@@ -305,7 +314,7 @@ async function loop(e: RunEmitter): Promise<void> {
       // The loop must outlive any fault of its own (a dying loop would leave every record in the ring): log, go on.
       logger.error({ err }, 'runtrail: the delivery thread hit an internal error; it carries on');
       pendingSince = 0;
-      await sleep(DEFER_POLL_MILLIS);
+      await sleep(data.deferPollMillis);
     }
   }
   // Only now: the loop may have been between two looks at the host's load when the close came.

@@ -12,6 +12,8 @@ export type ThreadEmitterOptions = Omit<EmitterFromEnvOptions, 'logger' | 'trans
   cwd: string;
   /** Internal (benches): bytes of records the thread takes per pass. Default `DEFAULT_PASS_BYTES`. */
   passBytes?: number;
+  /** Internal (benches): milliseconds between two looks while deferring. Default `DEFAULT_DEFER_POLL_MILLIS`. */
+  deferPollMillis?: number;
 };
 
 /**
@@ -22,6 +24,15 @@ export type ThreadEmitterOptions = Omit<EmitterFromEnvOptions, 'logger' | 'trans
  * no-op BullMQ Worker's delivery, the collector's share most of all (bench/README.md, "The delivery thread's CPU").
  */
 export const DEFAULT_PASS_BYTES = 16 * 1024;
+
+/**
+ * Time between two looks at the host's load while the thread defers (each also copies the new records to the
+ * journal), in milliseconds. Each look costs the thread ≈ 0.4 ms of CPU on a 2-core VM (its wake-up, the host's /proc
+ * reading, the journal's write): every 10 ms that took 4–5% of a core from the busy host's machine while deferring,
+ * every 25 ms ≈ 2% (bench/README.md, "Deferring"). A SIGKILL loses at most this much of the deferred records (not
+ * journaled yet): of the order of a start held back for a moment (bullmq's held-starts.ts, 5–10 ms).
+ */
+export const DEFAULT_DEFER_POLL_MILLIS = 25;
 
 /** The directory of the spool the thread writes (its slots, rescue files and journals). */
 export function spoolRoot(options: ThreadEmitterOptions): string {
@@ -40,6 +51,8 @@ export interface ThreadData {
   hostThreadId: number;
   /** Bytes of records taken per pass (`DEFAULT_PASS_BYTES`). */
   passBytes: number;
+  /** Milliseconds between two looks while deferring (`DEFAULT_DEFER_POLL_MILLIS`). */
+  deferPollMillis: number;
 }
 
 /**

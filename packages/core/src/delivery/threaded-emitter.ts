@@ -29,6 +29,7 @@ import { DEFAULT_THREAD_NICE } from './thread-priority.js';
 import {
   channelOf,
   compactFields,
+  DEFAULT_DEFER_POLL_MILLIS,
   DEFAULT_PASS_BYTES,
   type FromThread,
   RECORD,
@@ -110,6 +111,7 @@ export class ThreadedEmitter implements RunEmitter, RecordSink {
         maxDeferMillis = DEFAULT_MAX_DEFER_MILLIS,
         deliveryThreadNice: nice = DEFAULT_THREAD_NICE,
         passBytes = DEFAULT_PASS_BYTES,
+        deferPollMillis = DEFAULT_DEFER_POLL_MILLIS,
         ...rest
       } = options;
       const workerData: ThreadData = {
@@ -119,6 +121,7 @@ export class ThreadedEmitter implements RunEmitter, RecordSink {
         nice,
         hostThreadId: currentThreadId(),
         passBytes,
+        deferPollMillis,
       };
       const thread = startThread(entry, workerData);
       thread.on('message', (m: FromThread) => this.#onMessage(m));

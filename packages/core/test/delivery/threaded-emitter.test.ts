@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { StrictOpenLineageServer } from '../../../../test/helpers/strict-openlineage.js';
 import { createEmitter } from '../../src/delivery/emitter.js';
 import { emitterFromEnv } from '../../src/delivery/from-env.js';
 import { fieldText, type RecordField } from '../../src/delivery/records.js';
@@ -339,6 +340,43 @@ describe('ThreadedEmitter', () => {
       expect(emitter.mode).toBe('thread');
       expect(readRunStore(path.join(cwd, 'runs.jsonl')).map(keyOf)).toEqual(events.map(keyOf));
     }
+  });
+
+  it('leaves records in the ring while a slow backend is behind, handing them over as it catches up', async () => {
+    // The thread hands its emitter nothing while a backend holds more than half its queue (delivery-thread.ts,
+    // `backendsBehind`, whose answer is kept for a moment while deferring): records wait in the ring, not in the
+    // backend's queue or the spool file. The local store, written as events are accepted, shows the pace.
+    const server = await StrictOpenLineageServer.start({ delayMillis: 5 });
+    cleanups.push(() => server.close());
+    const cwd = tmp();
+    const store = path.join(cwd, 'runs.jsonl');
+    const emitter = emitterFromEnv({
+      cwd,
+      env: { RUNTRAIL_STORE: store, OPENLINEAGE_URL: server.url },
+      spool: {},
+      deliveryThread: true,
+      maxDeferMillis: 0,
+      // Half of it, plus a pass of the thread's (16 KiB: ≈ 65 of these events), fits.
+      maxQueueSize: 300,
+    });
+    cleanups.push(() => emitter.close(5000));
+    expect(emitter).toBeInstanceOf(ThreadedEmitter);
+    // One event per request to OpenLineage: 2 at a time, 5 ms each, against 900 events written at once.
+    for (const e of runs(450, 'slow')) emitter.enqueue(e);
+    const lines = () => (fs.existsSync(store) ? fs.readFileSync(store, 'utf8').split('\n').length - 1 : 0);
+    let sentWhenAllAccepted = -1;
+    const until = Date.now() + 20_000;
+    while (sentWhenAllAccepted < 0 && Date.now() < until) {
+      const sent = server.accepted.length;
+      if (lines() === 900) sentWhenAllAccepted = sent;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await emitter.flush();
+    expect(server.accepted).toHaveLength(900);
+    expect(emitter.stats()).toMatchObject({ dropped: 0, spooled: 0 });
+    // Accepted at the backend's pace: the last events were taken from the ring only once OpenLineage had most of the
+    // others (at once, all 900 would be in the store before it had a tenth).
+    expect(sentWhenAllAccepted).toBeGreaterThan(500);
   });
 
   it('delivers after maxDeferMillis even while the host stays busy, and at once with maxDeferMillis 0', () => {
