@@ -103,11 +103,13 @@ export function instrumentWorker(worker: Worker, options: InstrumentOptions = {}
     (err) => logger.warn({ err }, 'runtrail: could not decode a BullMQ record'),
     starts.onFlush,
   );
+  // Two arguments, not a rest parameter: the hot hooks (active, completed) run for every job, and a rest array per
+  // call is an allocation each.
   const guard =
-    <A extends unknown[]>(name: string, fn: (...args: A) => void) =>
-    (...args: A) => {
+    <T, U = unknown>(name: string, fn: (a: T, b: U) => void) =>
+    (a: T, b: U) => {
       try {
-        fn(...args);
+        fn(a, b);
       } catch (err) {
         logger.warn({ err, event: name }, 'runtrail: BullMQ hook failed');
       }

@@ -20,7 +20,8 @@ const str = (s: string | undefined): string | undefined => (s ? s : undefined);
  * value) and returns it: the hooks reuse one array, so the hot path allocates none.
  */
 export function startRecord(f: StartFacts, into: RecordField[] = []): RecordField[] {
-  into.length = 11;
+  // Only when it changes: setting an array's length is a runtime call (≈ 0.1 µs per record in a busy Worker's profile).
+  if (into.length !== 11) into.length = 11;
   into[0] = START;
   startFields(f, into);
   return into;
@@ -28,7 +29,7 @@ export function startRecord(f: StartFacts, into: RecordField[] = []): RecordFiel
 
 /** The fields of an attempt's start and its successful end at epoch ms `time`, in one record (into `into`). */
 export function startAndSuccessRecord(f: StartFacts, time: number, into: RecordField[] = []): RecordField[] {
-  into.length = 12;
+  if (into.length !== 12) into.length = 12;
   into[0] = START_AND_SUCCESS;
   startFields(f, into);
   into[11] = time;
@@ -50,7 +51,7 @@ function startFields(f: StartFacts, into: RecordField[]): void {
 
 /** The fields of an attempt's successful end record (into `into`). */
 export function successRecord(job: JobFacts, attempt: number, startTime: number, time: number, into: RecordField[] = []): RecordField[] {
-  into.length = 8;
+  if (into.length !== 8) into.length = 8;
   into[0] = SUCCESS;
   into[1] = job.jobId;
   into[2] = job.timestamp;
