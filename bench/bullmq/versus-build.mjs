@@ -12,23 +12,23 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import * as thisBullmq from '@runtrail/bullmq';
 import * as thisCore from '@runtrail/core';
 import { Queue } from 'bullmq';
 import { startServices } from '../../scripts/lib/services.mjs';
+import { otherBuild } from '../other-build.mjs';
 import { addJobs, countingWorker } from './jobs.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const other = process.argv[2] ? path.resolve(process.argv[2]) : undefined;
-if (!other || !fs.existsSync(path.join(other, 'packages', 'bullmq', 'dist', 'index.js')))
-  throw new Error('usage: node bench/bullmq/versus-build.mjs <a built runtrail checkout> [jobs] [rounds]');
+const build = otherBuild(process.argv[2], 'usage: node bench/bullmq/versus-build.mjs <a built runtrail checkout> [jobs] [rounds]');
+const other = build.root;
 const JOBS = Number(process.argv[3] ?? 120_000);
 const ROUNDS = Number(process.argv[4] ?? 8);
 /** @type {typeof thisBullmq} */
-const otherBullmq = await import(pathToFileURL(path.join(other, 'packages', 'bullmq', 'dist', 'index.js')).href);
+const otherBullmq = await build.load('packages/bullmq/dist/index.js');
 /** @type {typeof thisCore} */
-const otherCore = await import(pathToFileURL(path.join(other, 'packages', 'core', 'dist', 'index.js')).href);
+const otherCore = await build.load('packages/core/dist/index.js');
 
 const services = await startServices({ temporal: false, stopOnSignal: true });
 const { hostname, port } = new URL(/** @type {string} */ (services.redis?.url));

@@ -11,9 +11,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createEmitter, RunStoreTransport, ThreadedEmitter } from '@runtrail/core';
+import * as core from '@runtrail/core';
 import { jobRecords, startAndSuccessRecord } from '../../packages/bullmq/dist/job-records.js';
-import { deliveryThreads, threadMicros } from '../delivery-threads.mjs';
+import { threadMicros } from '../delivery-threads.mjs';
+import { median, rotatingRounds, storedLines, threadArm } from './arms.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROUNDS = Number(process.argv[2] ?? 6);
@@ -29,27 +30,16 @@ const ARMS = {
   every25: { label: 'a look every 25 ms (now)', deferPollMillis: 25 },
 };
 const arms = /** @type {Arm[]} */ (Object.keys(ARMS));
-const storeOf = (/** @type {Arm} */ arm) => path.join(dir, `${arm}.jsonl`);
-
-/** Per arm: its emitter, its channel's writer and its delivery thread's id. */
-const setups = /** @type {Record<Arm, { emitter: ThreadedEmitter, write: import('@runtrail/core').RecordWriter, tid: number }>} */ ({});
-for (const arm of arms) {
-  const before = deliveryThreads();
-  const emitter = new ThreadedEmitter(
-    {
-      env: { RUNTRAIL_STORE: storeOf(arm) },
-      cwd: dir,
-      spool: { dir: path.join(dir, `spool-${arm}`) },
-      deferPollMillis: ARMS[arm].deferPollMillis,
-    },
-    () => createEmitter({ transports: [new RunStoreTransport({ path: storeOf(arm) })] }),
-  );
-  const write = emitter.openRecords(jobRecords, context);
-  await emitter.flush(); // the thread is up
-  const started = [...deliveryThreads()].filter((tid) => !before.has(tid));
-  if (started.length !== 1 || emitter.mode !== 'thread') throw new Error(`${arm}: no delivery thread of its own (is this Linux?)`);
-  setups[arm] = { emitter, write, tid: /** @type {number} */ (started[0]) };
-}
+/** Per arm: its emitter, channel writer, delivery thread and store. */
+const setups = /** @type {Record<Arm, Awaited<ReturnType<typeof threadArm>>>} */ ({});
+for (const arm of arms)
+  setups[arm] = await threadArm(core, {
+    dir,
+    name: arm,
+    codec: jobRecords,
+    context,
+    options: { deferPollMillis: ARMS[arm].deferPollMillis },
+  });
 /** @type {import('@runtrail/core').RecordField[]} */
 const fields = [];
 const turn = () => new Promise((r) => setImmediate(r));
@@ -61,7 +51,8 @@ async function time(arm, round) {
   const { emitter, write, tid } = setups[arm];
   const t = 1_760_000_000_000 + round * 1_000_000;
   const thread0 = threadMicros(tid);
-  const accepted0 = (await emitter.flush(), emitter.stats().accepted);
+  await emitter.flush();
+  const accepted0 = emitter.stats().accepted;
   let records = 0;
   const end = performance.now() + BUSY_MILLIS;
   while (performance.now() < end) {
@@ -85,23 +76,10 @@ async function time(arm, round) {
   return { share: deferring / (BUSY_MILLIS * 1000), perRecord: deferring / records, acceptedWhileBusy };
 }
 
-/** @type {Record<Arm, Array<Awaited<ReturnType<typeof time>>>>} */
-const samples = { every10: [], every25: [] };
-for (const arm of arms) await time(arm, -1); // warm-up, not counted
-for (let r = 0; r < ROUNDS; r++)
-  for (let k = 0; k < arms.length; k++) {
-    const arm = /** @type {Arm} */ (arms[(r + k) % arms.length]);
-    samples[arm].push(await time(arm, r));
-  }
+const samples = await rotatingRounds(arms, ROUNDS, time);
 for (const arm of arms) await setups[arm].emitter.close();
-for (const arm of arms) {
-  const lines = fs.readFileSync(storeOf(arm), 'utf8').split('\n').filter(Boolean);
-  const keys = new Set(lines.map((line) => ((e) => `${e.instance.id}:${e.kind}`)(JSON.parse(line))));
-  if (lines.length !== 2 * written[arm] || keys.size !== lines.length)
-    throw new Error(`${arm}: ${lines.length} events (${keys.size} distinct), expected ${2 * written[arm]}`);
-}
+for (const arm of arms) await storedLines(setups[arm].store, 2 * written[arm]);
 
-const median = (/** @type {number[]} */ xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] ?? 0;
 const result = {
   date: new Date().toISOString(),
   node: process.version,
