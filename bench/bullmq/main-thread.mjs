@@ -15,7 +15,7 @@ import { disabledEmitter } from '@runtrail/core';
 import { Queue } from 'bullmq';
 import { RecordRing } from '../../packages/core/dist/delivery/record-ring.js';
 import { startServices } from '../../scripts/lib/services.mjs';
-import { addJobs, countingWorker } from './jobs.mjs';
+import { addJobs, countingWorker, queueName } from './jobs.mjs';
 import { FREQUENCY, PerfSampler, perfAvailable } from './perf-sampler.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -54,7 +54,7 @@ const sampler = new PerfSampler(path.join(here, '..', '.runtrail', 'perf'));
 
 /** One round of no-op jobs for `arm`, sampled from the Worker's start to its last job; resolves with its jobs/s. @param {Arm} arm */
 async function round(arm, sampled = true) {
-  const name = `bench-main-${arm}-${Date.now()}`;
+  const name = queueName('main');
   const queue = new Queue(name, { connection });
   await addJobs(queue, JOBS);
   const { worker, finished } = countingWorker(name, async (job) => job.data.n * 2, connection, JOBS);

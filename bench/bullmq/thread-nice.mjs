@@ -12,9 +12,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { instrumentWorker } from '@runtrail/bullmq';
 import { emitterFromEnv } from '@runtrail/core';
-import { Queue } from 'bullmq';
 import { startServices } from '../../scripts/lib/services.mjs';
-import { addJobs, countingWorker } from './jobs.mjs';
+import { noopRound } from './jobs.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const JOBS = Number(process.argv[2] ?? 120_000);
@@ -42,25 +41,16 @@ const emitters = new Map([0, 10, 19].map((n) => [n, emitterAt(n)]));
  * @param {number | undefined} nice
  */
 async function round(nice) {
-  const name = `bench-nice-${nice ?? 'plain'}-${Date.now()}`;
-  const queue = new Queue(name, { connection });
-  await addJobs(queue, JOBS);
-  const { worker, finished } = countingWorker(name, async (job) => job.data.n * 2, connection, JOBS);
   const emitter = nice === undefined ? undefined : emitters.get(nice);
-  if (emitter) instrumentWorker(worker, { emitter });
   const before = emitter?.stats() ?? { sent: 0, dropped: 0 };
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  void worker.run();
-  await finished;
-  const rate = JOBS / ((performance.now() - t0) / 1000);
-  await emitter?.flush();
-  const cpu = process.cpuUsage(cpu0);
+  const sample = await noopRound(
+    connection,
+    'nice',
+    JOBS,
+    emitter && { attach: (worker) => instrumentWorker(worker, { emitter }), flush: () => emitter.flush() },
+  );
   const after = emitter?.stats() ?? { sent: 0, dropped: 0 };
-  await worker.close();
-  await queue.obliterate({ force: true });
-  await queue.close();
-  return { rate, cpuMicrosPerJob: (cpu.user + cpu.system) / JOBS, sent: after.sent - before.sent, dropped: after.dropped - before.dropped };
+  return { ...sample, sent: after.sent - before.sent, dropped: after.dropped - before.dropped };
 }
 
 /** @param {number[]} xs */

@@ -22,7 +22,7 @@ import { instrumentWorker, QueueListener, sharedEmitter } from '@runtrail/bullmq
 import { disabledEmitter, emitterFromEnv } from '@runtrail/core';
 import { Queue, Worker } from 'bullmq';
 import { startServices } from '../../scripts/lib/services.mjs';
-import { addJobs, countingWorker } from './jobs.mjs';
+import { addJobs, countingWorker, queueName } from './jobs.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const JOBS = Number(process.argv[2] ?? 10_000);
@@ -141,7 +141,7 @@ function startListenerProcess(queue, jobs) {
  */
 async function round(processor, arm) {
   const JOBS = processor.jobs;
-  const name = `bench-${arm}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+  const name = queueName('throughput');
   // Events stream long enough that the listener never has to repair a trimmed gap (same setting in every arm).
   const queue = new Queue(name, { connection, streams: { events: { maxLen: 10 * JOBS } } });
   const listener = arm === 'listener' ? startListenerProcess(name, JOBS) : undefined;

@@ -11,14 +11,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import * as thisBullmq from '@runtrail/bullmq';
 import * as thisCore from '@runtrail/core';
-import { Queue } from 'bullmq';
 import { startServices } from '../../scripts/lib/services.mjs';
+import { checkStore } from '../delivery/arms.mjs';
 import { otherBuild } from '../other-build.mjs';
-import { addJobs, countingWorker } from './jobs.mjs';
+import { noopRound } from './jobs.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const build = otherBuild(process.argv[2], 'usage: node bench/bullmq/versus-build.mjs <a built runtrail checkout> [jobs] [rounds]');
@@ -48,25 +47,14 @@ const setups = {
 };
 
 /** One round of `JOBS` no-op jobs through a fresh queue and Worker. @param {Arm} arm */
-async function round(arm) {
-  const name = `bench-versus-${arm}-${Date.now()}`;
-  const queue = new Queue(name, { connection });
-  await addJobs(queue, JOBS);
-  const { worker, finished } = countingWorker(name, async (job) => job.data.n * 2, connection, JOBS);
+function round(arm) {
   const setup = arm === 'plain' ? undefined : setups[arm];
-  setup?.instrument(worker, { emitter: setup.emitter });
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  void worker.run();
-  await finished;
-  const seconds = (performance.now() - t0) / 1000;
-  // The CPU figure includes delivering everything the round produced.
-  await setup?.emitter.flush();
-  const cpu = process.cpuUsage(cpu0);
-  await worker.close();
-  await queue.obliterate({ force: true });
-  await queue.close();
-  return { rate: JOBS / seconds, cpuMicrosPerJob: (cpu.user + cpu.system) / JOBS };
+  return noopRound(
+    connection,
+    'versus',
+    JOBS,
+    setup && { attach: (w) => setup.instrument(w, { emitter: setup.emitter }), flush: () => setup.emitter.flush() },
+  );
 }
 
 /** @type {Record<Arm, Array<Awaited<ReturnType<typeof round>>>>} */
@@ -79,19 +67,7 @@ for (let r = 0; r < ROUNDS; r++)
   }
 await setups.other.emitter.close();
 await setups.this.emitter.close();
-for (const arm of /** @type {const} */ (['other', 'this'])) {
-  // Read line by line: the store is too large for one string.
-  const keys = new Set();
-  let lines = 0;
-  for await (const line of readline.createInterface({ input: fs.createReadStream(storeOf(arm)) })) {
-    const e = JSON.parse(line);
-    keys.add(`${e.instance.id}#${e.attempt}:${e.kind}`);
-    lines++;
-  }
-  const events = 2 * JOBS * ROUNDS;
-  if (lines !== events || keys.size !== events)
-    throw new Error(`${arm}: ${lines} events in the store (${keys.size} distinct), expected ${events}`);
-}
+for (const arm of /** @type {const} */ (['other', 'this'])) await checkStore(storeOf(arm), 2 * JOBS * ROUNDS);
 await services.stop();
 fs.rmSync(dir, { recursive: true, force: true });
 

@@ -50,8 +50,14 @@ export async function rotatingRounds(arms, rounds, time) {
   return samples;
 }
 
+/** What identifies an event in a store: its instance, attempt and kind. @param {string} line */
+const eventKey = (line) => {
+  const e = JSON.parse(line);
+  return `${e.instance.id}#${e.attempt}:${e.kind}`;
+};
+
 /**
- * The lines of store `file`, sorted, after checking that it holds `events` events, each once (by instance and kind).
+ * The lines of store `file`, sorted, after checking that it holds `events` events, each once.
  * @param {string} file
  * @param {number} events
  */
@@ -59,13 +65,27 @@ export async function storedLines(file, events) {
   const lines = [];
   const keys = new Set();
   for await (const line of readline.createInterface({ input: fs.createReadStream(file) })) {
-    const e = JSON.parse(line);
-    keys.add(`${e.instance.id}:${e.kind}`);
+    keys.add(eventKey(line));
     lines.push(line);
   }
   if (lines.length !== events || keys.size !== events)
     throw new Error(`${file}: ${lines.length} events (${keys.size} distinct), expected ${events}`);
   return lines.sort();
+}
+
+/**
+ * Checks that store `file` holds `events` events, each once, reading it line by line (a store too large to keep).
+ * @param {string} file
+ * @param {number} events
+ */
+export async function checkStore(file, events) {
+  const keys = new Set();
+  let lines = 0;
+  for await (const line of readline.createInterface({ input: fs.createReadStream(file) })) {
+    keys.add(eventKey(line));
+    lines++;
+  }
+  if (lines !== events || keys.size !== events) throw new Error(`${file}: ${lines} events (${keys.size} distinct), expected ${events}`);
 }
 
 /** The median (the upper one of an even count). @param {number[]} xs */

@@ -2,9 +2,9 @@
 // What a deferring delivery thread costs the machine while the host stays busy (delivery-thread.ts): the host's
 // thread spins 1 ms at a time and writes 10 BullMQ records (job-records.ts, a short attempt's start and end) after
 // each millisecond — a busy Worker of ≈ 10 000 jobs/s — for 1.8 s, inside maxDeferMillis (2 s), so the thread only
-// looks at the host's load and journals the new records, every `deferPollMillis`. Two arms, each its own
-// ThreadedEmitter on the defaults (spool, local store) but for the interval: 10 ms (before 2026-12-03) and 25 ms
-// (now), in rotating order. CPU of the arm's delivery thread while deferring (/proc/self/task/<tid>/schedstat), as a
+// looks at the host's load and journals the new records. Three arms, each its own ThreadedEmitter on the defaults
+// (spool, local store) but for the intervals between the looks (internal `deferPollMillis`, `maxDeferPollMillis`):
+// every 10 ms and every 25 ms (before) and the back-off (now: 25 ms, 50, then every 100), in rotating order. CPU of the arm's delivery thread while deferring (/proc/self/task/<tid>/schedstat), as a
 // share of one core and per record, medians; each round is then flushed and every event checked to be in the store.
 // Usage: pnpm build && node bench/delivery/defer-poll.mjs [rounds=6]
 import fs from 'node:fs';
@@ -23,11 +23,12 @@ const BUSY_MILLIS = 1800;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-bench-defer-poll-'));
 const context = { cluster: 'prod', prefix: 'bull', queue: 'bench' };
 
-/** @typedef {'every10' | 'every25'} Arm */
-/** @type {Record<Arm, { label: string, deferPollMillis: number }>} */
+/** @typedef {'every10' | 'every25' | 'backoff'} Arm */
+/** @type {Record<Arm, { label: string, deferPollMillis: number, maxDeferPollMillis: number }>} */
 const ARMS = {
-  every10: { label: 'a look every 10 ms (before)', deferPollMillis: 10 },
-  every25: { label: 'a look every 25 ms (now)', deferPollMillis: 25 },
+  every10: { label: 'a look every 10 ms (before 2026-12-03 17:02)', deferPollMillis: 10, maxDeferPollMillis: 10 },
+  every25: { label: 'a look every 25 ms (before the back-off)', deferPollMillis: 25, maxDeferPollMillis: 25 },
+  backoff: { label: 'after 25 ms, 50, then every 100 ms (now)', deferPollMillis: 25, maxDeferPollMillis: 100 },
 };
 const arms = /** @type {Arm[]} */ (Object.keys(ARMS));
 /** Per arm: its emitter, channel writer, delivery thread and store. */
@@ -38,13 +39,13 @@ for (const arm of arms)
     name: arm,
     codec: jobRecords,
     context,
-    options: { deferPollMillis: ARMS[arm].deferPollMillis },
+    options: { deferPollMillis: ARMS[arm].deferPollMillis, maxDeferPollMillis: ARMS[arm].maxDeferPollMillis },
   });
 /** @type {import('@runtrail/core').RecordField[]} */
 const fields = [];
 const turn = () => new Promise((r) => setImmediate(r));
 /** Records written per arm, to check its store at the end. */
-const written = { every10: 0, every25: 0 };
+const written = { every10: 0, every25: 0, backoff: 0 };
 
 /** One round: the thread's CPU while deferring. @param {Arm} arm @param {number} round */
 async function time(arm, round) {
@@ -90,6 +91,7 @@ const result = {
       arm,
       {
         deferPollMillis: ARMS[arm].deferPollMillis,
+        maxDeferPollMillis: ARMS[arm].maxDeferPollMillis,
         percentOfACore: +(100 * median(samples[arm].map((s) => s.share))).toFixed(2),
         microsPerRecord: +median(samples[arm].map((s) => s.perRecord)).toFixed(2),
         percentRounds: samples[arm].map((s) => +(100 * s.share).toFixed(2)),

@@ -55,8 +55,9 @@ try {
     });
   }
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [name, plugins] of Object.entries(configs)) {
-      const taskQueue = `bench-${name}-${round}-${Date.now()}`;
+    for (const [index, [name, plugins]] of Object.entries(configs).entries()) {
+      // Not the arm's name: task queues (and workflow ids) of the same length in every arm (bench/bullmq/jobs.mjs).
+      const taskQueue = `bench-${index}-${round}-${Date.now()}`;
       const worker = await Worker.create({
         connection: native,
         taskQueue,

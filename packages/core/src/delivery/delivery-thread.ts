@@ -285,6 +285,8 @@ function keepUp(): void {
 
 async function loop(e: RunEmitter): Promise<void> {
   let pendingSince = 0;
+  /** Time to the next look while deferring: from `deferPollMillis`, doubling while the host stays busy. */
+  let poll = data.deferPollMillis;
   while (!closed) {
     try {
       if (!ring.hasRecords && queue.length === 0) {
@@ -300,9 +302,12 @@ async function loop(e: RunEmitter): Promise<void> {
       }
       if (!closed && defer(e, pendingSince)) {
         safely(() => journal?.append(ring, channelLines));
-        await sleep(data.deferPollMillis);
+        await sleep(poll);
+        // Every look wakes the thread on a machine the host keeps busy: fewer of them the longer it stays so.
+        poll = Math.min(poll * 2, data.maxDeferPollMillis);
         continue;
       }
+      poll = data.deferPollMillis;
       if (blocked) await blocked;
       if (closed) break;
       keepUp();

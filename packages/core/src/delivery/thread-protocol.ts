@@ -12,8 +12,10 @@ export type ThreadEmitterOptions = Omit<EmitterFromEnvOptions, 'logger' | 'trans
   cwd: string;
   /** Internal (benches): bytes of records the thread takes per pass. Default `DEFAULT_PASS_BYTES`. */
   passBytes?: number;
-  /** Internal (benches): milliseconds between two looks while deferring. Default `DEFAULT_DEFER_POLL_MILLIS`. */
+  /** Internal (benches): milliseconds to a deferring thread's first look. Default `DEFAULT_DEFER_POLL_MILLIS`. */
   deferPollMillis?: number;
+  /** Internal (benches): longest milliseconds between two looks while deferring. Default `MAX_DEFER_POLL_MILLIS`. */
+  maxDeferPollMillis?: number;
 };
 
 /**
@@ -26,13 +28,20 @@ export type ThreadEmitterOptions = Omit<EmitterFromEnvOptions, 'logger' | 'trans
 export const DEFAULT_PASS_BYTES = 16 * 1024;
 
 /**
- * Time between two looks at the host's load while the thread defers (each also copies the new records to the
- * journal), in milliseconds. Each look costs the thread ≈ 0.4 ms of CPU on a 2-core VM (its wake-up, the host's /proc
- * reading, the journal's write): every 10 ms that took 4–5% of a core from the busy host's machine while deferring,
- * every 25 ms ≈ 2% (bench/README.md, "Deferring"). A SIGKILL loses at most this much of the deferred records (not
- * journaled yet): of the order of a start held back for a moment (bullmq's held-starts.ts, 5–10 ms).
+ * Time to a deferring thread's first look at the host's load, in milliseconds; each look also copies the new records
+ * to the journal. While the host stays busy, each next look comes twice as late, up to `MAX_DEFER_POLL_MILLIS`.
  */
 export const DEFAULT_DEFER_POLL_MILLIS = 25;
+
+/**
+ * Longest time between two looks while the thread defers, in milliseconds. Each look costs the thread ≈ 0.4 ms of
+ * CPU on a 2-core VM (its wake-up from a machine the host keeps busy, the host's /proc reading, the journal's write),
+ * taken from the busy host's machine: every 10 ms that was 4–5% of a core, every 25 ms ≈ 2%, backing off to every
+ * 100 ms ≈ 0.5% (bench/README.md, "Deferring") — perhaps a point of a no-op BullMQ Worker's jobs/s in a burst at
+ * 25 ms (inside the noise). The cost of the interval: a SIGKILL loses at most this much of the deferred records, those
+ * not journaled yet (and a deferral may outlast `maxDeferMillis` by up to this much).
+ */
+export const MAX_DEFER_POLL_MILLIS = 100;
 
 /** The directory of the spool the thread writes (its slots, rescue files and journals). */
 export function spoolRoot(options: ThreadEmitterOptions): string {
@@ -51,8 +60,10 @@ export interface ThreadData {
   hostThreadId: number;
   /** Bytes of records taken per pass (`DEFAULT_PASS_BYTES`). */
   passBytes: number;
-  /** Milliseconds between two looks while deferring (`DEFAULT_DEFER_POLL_MILLIS`). */
+  /** Milliseconds to a deferring thread's first look (`DEFAULT_DEFER_POLL_MILLIS`). */
   deferPollMillis: number;
+  /** Longest milliseconds between two looks while deferring (`MAX_DEFER_POLL_MILLIS`). */
+  maxDeferPollMillis: number;
 }
 
 /**

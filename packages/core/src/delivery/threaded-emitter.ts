@@ -32,6 +32,7 @@ import {
   DEFAULT_DEFER_POLL_MILLIS,
   DEFAULT_PASS_BYTES,
   type FromThread,
+  MAX_DEFER_POLL_MILLIS,
   RECORD,
   spoolRoot,
   type ThreadData,
@@ -112,6 +113,7 @@ export class ThreadedEmitter implements RunEmitter, RecordSink {
         deliveryThreadNice: nice = DEFAULT_THREAD_NICE,
         passBytes = DEFAULT_PASS_BYTES,
         deferPollMillis = DEFAULT_DEFER_POLL_MILLIS,
+        maxDeferPollMillis = MAX_DEFER_POLL_MILLIS,
         ...rest
       } = options;
       const workerData: ThreadData = {
@@ -122,6 +124,7 @@ export class ThreadedEmitter implements RunEmitter, RecordSink {
         hostThreadId: currentThreadId(),
         passBytes,
         deferPollMillis,
+        maxDeferPollMillis,
       };
       const thread = startThread(entry, workerData);
       thread.on('message', (m: FromThread) => this.#onMessage(m));

@@ -395,6 +395,41 @@ describe('ThreadedEmitter', () => {
     }
   });
 
+  it('a deferring thread looks at a host that stays busy less and less often, every 100 ms at most, journaling at each look', async () => {
+    const cwd = tmp();
+    const script = new URL('./fixtures/deferred-busy.mjs', import.meta.url).pathname;
+    const child = spawn(process.execPath, [script, cwd], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout?.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+        child.on('exit', (code) => reject(new Error(`child exited early with ${code}`)));
+      });
+      // The journal grows at each look (the host writes all along): the times it changes are the looks.
+      const root = path.join(cwd, '.runtrail', 'spool');
+      const looks: number[] = [];
+      let size = 0;
+      const t0 = performance.now();
+      while (performance.now() - t0 < 1500) {
+        const journal = fs.existsSync(root) ? fs.readdirSync(root).find((n) => n.startsWith('journal-')) : undefined;
+        const now = journal ? fs.statSync(path.join(root, journal)).size : 0;
+        if (now !== size) looks.push(performance.now() - t0);
+        size = now;
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      const gaps = looks.slice(1).map((t, i) => t - (looks[i] as number));
+      // 25, 50, then 100 ms: about 16 looks in 1.5 s (60 at a look every 25 ms; the machine may delay a few).
+      expect(looks.length).toBeGreaterThanOrEqual(8);
+      expect(looks.length).toBeLessThanOrEqual(24);
+      const late = gaps.slice(3).sort((a, b) => a - b);
+      expect(late[late.length >> 1]).toBeGreaterThan(70);
+      expect(late[late.length >> 1]).toBeLessThan(160);
+      // Nothing delivered meanwhile: every record waits in the ring and the journal.
+      expect(fs.existsSync(path.join(cwd, 'runs.jsonl')) ? readRunStore(path.join(cwd, 'runs.jsonl')) : []).toHaveLength(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
   it.each([
     ['a delivery thread', true],
     ['the host thread', false],
@@ -408,7 +443,7 @@ describe('ThreadedEmitter', () => {
         child.stdout?.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
         child.on('exit', (code) => reject(new Error(`child exited early with ${code}`)));
       });
-      // The delivery thread copies deferred records to its journal every ~10 ms.
+      // The delivery thread copies deferred records to its journal at each look (the first ~30 ms in).
       await new Promise((r) => setTimeout(r, 400));
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));
