@@ -1,6 +1,7 @@
 // @ts-check
-// The rounds the BullMQ benches share: jobs added in bulk to a fresh queue, and a Worker at concurrency 20 that counts
-// its own completions — not through QueueEvents, so that the bench adds no Redis reader of its own.
+// The rounds the BullMQ benches share: a fresh queue's name of the same length in every arm, jobs added to it in bulk,
+// a Worker at concurrency 20 that counts its own completions — not through QueueEvents, so that the bench adds no
+// Redis reader of its own — and a timed round of no-op jobs made of those.
 import { Queue, Worker } from 'bullmq';
 
 /**

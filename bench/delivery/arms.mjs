@@ -50,11 +50,24 @@ export async function rotatingRounds(arms, rounds, time) {
   return samples;
 }
 
-/** What identifies an event in a store: its instance, attempt and kind. @param {string} line */
-const eventKey = (line) => {
-  const e = JSON.parse(line);
-  return `${e.instance.id}#${e.attempt}:${e.kind}`;
-};
+/**
+ * Reads store `file` line by line and checks that it holds `events` events, each once (by instance, attempt and kind);
+ * `keep` gets every line.
+ * @param {string} file
+ * @param {number} events
+ * @param {(line: string) => void} [keep]
+ */
+async function scanStore(file, events, keep) {
+  const keys = new Set();
+  let lines = 0;
+  for await (const line of readline.createInterface({ input: fs.createReadStream(file) })) {
+    const e = JSON.parse(line);
+    keys.add(`${e.instance.id}#${e.attempt}:${e.kind}`);
+    keep?.(line);
+    lines++;
+  }
+  if (lines !== events || keys.size !== events) throw new Error(`${file}: ${lines} events (${keys.size} distinct), expected ${events}`);
+}
 
 /**
  * The lines of store `file`, sorted, after checking that it holds `events` events, each once.
@@ -62,31 +75,18 @@ const eventKey = (line) => {
  * @param {number} events
  */
 export async function storedLines(file, events) {
+  /** @type {string[]} */
   const lines = [];
-  const keys = new Set();
-  for await (const line of readline.createInterface({ input: fs.createReadStream(file) })) {
-    keys.add(eventKey(line));
-    lines.push(line);
-  }
-  if (lines.length !== events || keys.size !== events)
-    throw new Error(`${file}: ${lines.length} events (${keys.size} distinct), expected ${events}`);
+  await scanStore(file, events, (line) => lines.push(line));
   return lines.sort();
 }
 
 /**
- * Checks that store `file` holds `events` events, each once, reading it line by line (a store too large to keep).
+ * Checks that store `file` holds `events` events, each once, keeping none of it (a store too large to hold).
  * @param {string} file
  * @param {number} events
  */
-export async function checkStore(file, events) {
-  const keys = new Set();
-  let lines = 0;
-  for await (const line of readline.createInterface({ input: fs.createReadStream(file) })) {
-    keys.add(eventKey(line));
-    lines++;
-  }
-  if (lines !== events || keys.size !== events) throw new Error(`${file}: ${lines} events (${keys.size} distinct), expected ${events}`);
-}
+export const checkStore = (file, events) => scanStore(file, events);
 
 /** The median (the upper one of an even count). @param {number[]} xs */
 export const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] ?? 0;

@@ -4,8 +4,9 @@
 // each millisecond — a busy Worker of ≈ 10 000 jobs/s — for 1.8 s, inside maxDeferMillis (2 s), so the thread only
 // looks at the host's load and journals the new records. Three arms, each its own ThreadedEmitter on the defaults
 // (spool, local store) but for the intervals between the looks (internal `deferPollMillis`, `maxDeferPollMillis`):
-// every 10 ms and every 25 ms (before) and the back-off (now: 25 ms, 50, then every 100), in rotating order. CPU of the arm's delivery thread while deferring (/proc/self/task/<tid>/schedstat), as a
-// share of one core and per record, medians; each round is then flushed and every event checked to be in the store.
+// every 10 ms and every 25 ms (before) and the back-off (now: 25 ms, 50, then every 100), in rotating order. CPU of
+// the arm's delivery thread while deferring (/proc/self/task/<tid>/schedstat), as a share of one core and per record,
+// medians; each round is then flushed and every event checked to be in the store.
 // Usage: pnpm build && node bench/delivery/defer-poll.mjs [rounds=6]
 import fs from 'node:fs';
 import os from 'node:os';

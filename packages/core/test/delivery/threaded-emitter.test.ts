@@ -1,7 +1,7 @@
 // The delivery thread (threaded-emitter.ts): the same contract as the in-host emitter — every event once, in order
 // per run, dedup, onEvent after dedup, flush/close, config errors at construction — with delivery on a worker
 // thread; and what happens when the thread cannot run, dies, or the process ends without closing.
-import { spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,6 +30,18 @@ function threaded(cwd: string, extra: Record<string, string> = {}): RunEmitter {
   const emitter = emitterFromEnv({ cwd, env: { RUNTRAIL_STORE: path.join(cwd, 'runs.jsonl'), ...extra }, spool: {}, deliveryThread: true });
   cleanups.push(() => emitter.close(2000));
   return emitter;
+}
+
+/** Starts fixture `script` as a child process and resolves with it once it says "ready". */
+async function readyChild(script: string, args: string[]): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [new URL(`./fixtures/${script}`, import.meta.url).pathname, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+    child.on('exit', (code) => reject(new Error(`child exited early with ${code}`)));
+  });
+  return child;
 }
 
 /** A ThreadedEmitter running `fixture` as its thread, falling back to a store in a fresh directory. */
@@ -397,13 +409,8 @@ describe('ThreadedEmitter', () => {
 
   it('a deferring thread looks at a host that stays busy less and less often, every 100 ms at most, journaling at each look', async () => {
     const cwd = tmp();
-    const script = new URL('./fixtures/deferred-busy.mjs', import.meta.url).pathname;
-    const child = spawn(process.execPath, [script, cwd], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = await readyChild('deferred-busy.mjs', [cwd]);
     try {
-      await new Promise<void>((resolve, reject) => {
-        child.stdout?.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
-        child.on('exit', (code) => reject(new Error(`child exited early with ${code}`)));
-      });
       // The journal grows at each look (the host writes all along): the times it changes are the looks.
       const root = path.join(cwd, '.runtrail', 'spool');
       const looks: number[] = [];
@@ -437,12 +444,7 @@ describe('ThreadedEmitter', () => {
     'a process killed (SIGKILL) while its events were deferred loses none: the next process replays its journal on %s',
     async (_, deliveryThread) => {
       const cwd = tmp();
-      const script = new URL('./fixtures/deferred-kill.mjs', import.meta.url).pathname;
-      const child = spawn(process.execPath, [script, cwd, '500'], { stdio: ['ignore', 'pipe', 'inherit'] });
-      await new Promise<void>((resolve, reject) => {
-        child.stdout?.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
-        child.on('exit', (code) => reject(new Error(`child exited early with ${code}`)));
-      });
+      const child = await readyChild('deferred-kill.mjs', [cwd, '500']);
       // The delivery thread copies deferred records to its journal at each look (the first ~30 ms in).
       await new Promise((r) => setTimeout(r, 400));
       child.kill('SIGKILL');
