@@ -15,6 +15,7 @@ import { disabledEmitter } from '@runtrail/core';
 import { Queue } from 'bullmq';
 import { RecordRing } from '../../packages/core/dist/delivery/record-ring.js';
 import { startServices } from '../../scripts/lib/services.mjs';
+import { resultHead, writeResult } from '../results.mjs';
 import { addJobs, countingWorker, queueName } from './jobs.mjs';
 import { FREQUENCY, PerfSampler, perfAvailable } from './perf-sampler.mjs';
 
@@ -91,11 +92,7 @@ try {
   const base = (plain + plainAgain) / 2;
   const jobs = JOBS * ROUNDS;
   const result = {
-    date: new Date().toISOString(),
-    node: process.version,
-    cpus: os.cpus().length,
-    jobsPerRound: JOBS,
-    rounds: ROUNDS,
+    ...resultHead(JOBS, ROUNDS),
     samplesPerSecond: FREQUENCY,
     noise: +Math.abs(plainAgain / plain - 1).toFixed(4),
     arms: Object.fromEntries(
@@ -114,8 +111,7 @@ try {
       }),
     ),
   };
-  fs.mkdirSync(path.join(here, '..', 'results'), { recursive: true });
-  fs.writeFileSync(path.join(here, '..', 'results', 'bullmq-main-thread.json'), `${JSON.stringify(result, null, 2)}\n`);
+  writeResult('bullmq-main-thread', result);
   console.log('| arm | main-thread samples | vs without (mean of both) | µs per job |\n| --- | ---: | ---: | ---: |');
   for (const [arm, a] of Object.entries(result.arms))
     console.log(`| ${arm} | ${a.mainThreadSamples} | ${(a.mainThreadVsBaseline * 100).toFixed(1)}% | ${a.mainThreadMicrosPerJob} |`);

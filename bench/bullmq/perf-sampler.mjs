@@ -20,10 +20,17 @@ export function perfAvailable() {
   }
 }
 
+/**
+ * What a recording takes besides the samples' counts. `callGraphs`: each sample's call stack (`-g`) with the monotonic
+ * clock that V8's jitdump uses (`-k mono`), so that `perf inject --jit` can name the JS frames of a process started
+ * with `node --perf-prof` (hook-share.mjs).
+ * @typedef {{ callGraphs?: boolean }} RecordingOptions
+ */
+
 /** One arm's recording: the perf process and its control fifos. */
 class Recording {
-  /** @param {string} dir @param {string} arm */
-  constructor(dir, arm) {
+  /** @param {string} dir @param {string} arm @param {RecordingOptions} [options] */
+  constructor(dir, arm, { callGraphs = false } = {}) {
     this.data = path.join(dir, `${arm}.data`);
     const ctl = path.join(dir, `${arm}.ctl`);
     const ack = path.join(dir, `${arm}.ack`);
@@ -36,6 +43,7 @@ class Recording {
       'perf',
       [
         'record',
+        ...(callGraphs ? ['-g', '-k', 'mono'] : []),
         '-e',
         'cpu-clock',
         '-F',
@@ -86,18 +94,20 @@ export class PerfSampler {
   /** @type {Map<string, Recording>} */
   #recordings = new Map();
   #dir;
+  #options;
 
-  /** @param {string} dir where the recordings go (created) */
-  constructor(dir) {
+  /** @param {string} dir where the recordings go (created) @param {RecordingOptions} [options] */
+  constructor(dir, options = {}) {
     fs.mkdirSync(dir, { recursive: true });
     this.#dir = dir;
+    this.#options = options;
   }
 
   /** Starts recording for `arm` (its recording is created, disabled, the first time). @param {string} arm */
   enable(arm) {
     let r = this.#recordings.get(arm);
     if (!r) {
-      r = new Recording(this.#dir, arm);
+      r = new Recording(this.#dir, arm, this.#options);
       this.#recordings.set(arm, r);
     }
     r.send('enable');

@@ -14,13 +14,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { instrumentWorker, sharedEmitter } from '@runtrail/bullmq';
 import { startServices } from '../../scripts/lib/services.mjs';
 import { checkStore } from '../delivery/arms.mjs';
+import { resultHead, writeResult } from '../results.mjs';
 import { noopRound } from './jobs.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const JOBS = Number(process.argv[2] ?? 10_000);
 const ROUNDS = Number(process.argv[3] ?? 60);
 /** The target: jobs/s with instrumentWorker over jobs/s without. */
@@ -112,11 +111,7 @@ const summary = (/** @type {number[]} */ xs) => ({
   perRound: xs.map(round3),
 });
 const result = {
-  date: new Date().toISOString(),
-  node: process.version,
-  cpus: os.cpus().length,
-  jobsPerRound: JOBS,
-  rounds: ROUNDS,
+  ...resultHead(JOBS, ROUNDS),
   target: TARGET,
   jobsPerSecond: Object.fromEntries(ARMS.map((arm) => [arm, Math.round(median(samples[arm].map((s) => s.rate)))])),
   cpuMicrosPerJob: Object.fromEntries(ARMS.map((arm) => [arm, +median(samples[arm].map((s) => s.cpuMicrosPerJob)).toFixed(1)])),
@@ -124,8 +119,7 @@ const result = {
   instrumentWorkerToBoth: summary(ratios('instrumentWorker', bothPlain)),
   plainAgain: summary(ratios('plainAgain')),
 };
-fs.mkdirSync(path.join(here, '..', 'results'), { recursive: true });
-fs.writeFileSync(path.join(here, '..', 'results', 'bullmq-target.json'), `${JSON.stringify(result, null, 2)}\n`);
+writeResult('bullmq-target', result);
 const row = (/** @type {string} */ label, /** @type {Arm} */ arm) => {
   const s = arm === 'plain' ? undefined : result[arm];
   const ratio = s ? `${s.ratio}× [${s.interval95.join('–')}]` : '1';

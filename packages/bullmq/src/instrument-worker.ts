@@ -42,17 +42,23 @@ function addLinks(event: RunEvent, links: Links): void {
 /** Links of a job that has no FlowProducer parent and no hand-off: shared, never mutated. */
 const NO_LINKS: Links = Object.freeze({});
 
-interface Attempt extends Holdable {
-  job: StartFacts;
-  attempt: number;
-  startTime: number;
+/** One attempt as the hooks track it: its start's facts and its state, one object (the hot path makes one per job). */
+interface Attempt extends StartFacts, Holdable {
   /**
    * Links of the attempt, or the parent lookup that will settle them once its start was enqueued (ends wait for
    * it); `undefined` when the start went as a compact record (no links: the hot path).
    */
   started: Links | Promise<Links> | undefined;
   lastProgress: number;
+  /**
+   * Epoch ms a held attempt succeeded at (0 until then): its start and end are then written together, in one record,
+   * when the hold is over (held-starts.ts).
+   */
+  endTime: number;
 }
+
+/** The result of every successful attempt: shared, never mutated (events are never mutated once built). */
+const SUCCESS: NonNullable<RunEvent['result']> = Object.freeze({ status: 'success' });
 
 /** The InstanceRef of a job as this worker sees it. */
 export function refOfJob(job: Job, prefix: string, queue: string, cluster: string): InstanceRef {
@@ -91,11 +97,16 @@ export function instrumentWorker(worker: Worker, options: InstrumentOptions = {}
     }
   };
   // The hot path: a plain job's start and successful end as compact records (job-records.ts), written from one
-  // reused array; a start is held back for a moment (held-starts.ts) only where the emitter calls the channel's
-  // onFlush before it flushes (a record sink).
+  // reused array. A start is held back for a moment (held-starts.ts), only where the emitter calls the channel's
+  // onFlush before it flushes (a record sink): an attempt that succeeds meanwhile is written with it, start and end
+  // in one record, so the hooks of a short job write nothing themselves — the records of a hold go into the ring
+  // together.
   const fields: RecordField[] = [];
   const holds = holdMillis > 0 && takesRecords(emitter);
-  const starts = new HeldStarts<Attempt>((a) => writeRecord(startRecord(a.job, fields)), holdMillis || DEFAULT_HOLD_MILLIS);
+  const starts = new HeldStarts<Attempt>(
+    (a) => writeRecord(a.endTime ? startAndSuccessRecord(a, a.endTime, fields) : startRecord(a, fields)),
+    holdMillis || DEFAULT_HOLD_MILLIS,
+  );
   const writeRecord = recordWriter(
     emitter,
     jobRecords,
@@ -118,39 +129,34 @@ export function instrumentWorker(worker: Worker, options: InstrumentOptions = {}
   // Also used when a job fails without an `active` event (a deferred failure: a child failed under
   // failParentOnFailure, or the stall limit), so that every end has its start.
   const begin = (job: Job): Attempt => {
-    const facts: StartFacts = {
+    const opts = job.opts;
+    // Every field set, in one order: one hidden class for all attempts, whatever options their jobs have.
+    const a: Attempt = {
       jobId: String(job.id),
       timestamp: job.timestamp,
       name: job.name,
+      scheduler: job.repeatJobKey || undefined,
       attempt: job.attemptsStarted || job.attemptsMade + 1,
       startTime: job.processedOn ?? Date.now(),
-    };
-    if (job.repeatJobKey) {
-      facts.scheduler = job.repeatJobKey;
-      if (job.opts.prevMillis) facts.prevMillis = job.opts.prevMillis;
-    }
-    if (job.opts.priority) facts.priority = job.opts.priority;
-    if (job.opts.delay) facts.delay = job.opts.delay;
-    if (job.opts.attempts) facts.maxAttempts = job.opts.attempts;
-    const handoff = handoffOf(job.data);
-    const a: Attempt = {
-      job: facts,
-      attempt: facts.attempt,
-      startTime: facts.startTime,
+      priority: opts.priority || undefined,
+      delay: opts.delay || undefined,
+      maxAttempts: opts.attempts || undefined,
+      prevMillis: (job.repeatJobKey && opts.prevMillis) || undefined,
       started: undefined,
       lastProgress: 0,
       held: false,
-      heldAt: 0,
+      endTime: 0,
     };
+    const handoff = handoffOf(job.data);
     if (!handoff && !job.parent?.id) {
       if (holds) starts.hold(a);
-      else writeRecord(startRecord(facts, fields));
+      else writeRecord(startRecord(a, fields));
     } else {
       const startWith = (found: Links): Links => {
         const links: Links = handoff
           ? { ...found, upstream: [handoff.upstream], root: found.root ?? handoff.root ?? handoff.upstream }
           : found;
-        const event = startEvent(ctx, facts);
+        const event = startEvent(ctx, a);
         addLinks(event, links);
         enqueue(event);
         return links;
@@ -166,7 +172,7 @@ export function instrumentWorker(worker: Worker, options: InstrumentOptions = {}
             })
         : startWith(NO_LINKS);
     }
-    attempts.set(facts.jobId, a);
+    attempts.set(a.jobId, a);
     return a;
   };
 
@@ -181,21 +187,20 @@ export function instrumentWorker(worker: Worker, options: InstrumentOptions = {}
     const declared = takeDeclarations(job);
     const time = job.finishedOn ?? Date.now();
     if (a.started === undefined && declared === undefined && result.status === 'success') {
-      if (a.held) {
-        a.held = false;
-        writeRecord(startAndSuccessRecord(a.job, time, fields));
-      } else writeRecord(successRecord(a.job, a.attempt, a.startTime, time, fields));
+      // Still held: written with its start when the hold is over, or by the next flush (held-starts.ts).
+      if (a.held) a.endTime = time;
+      else writeRecord(successRecord(a, a.attempt, a.startTime, time, fields));
       return;
     }
     starts.writeNow(a);
     withLinks(a.started ?? NO_LINKS, (links) => {
-      const event = endEvent(ctx, a.job, a.attempt, a.startTime, time, result, declared);
+      const event = endEvent(ctx, a, a.attempt, a.startTime, time, result, declared);
       addLinks(event, links);
       enqueue(event);
     });
   };
 
-  const onCompleted = guard('completed', (job: Job) => end(job, { status: 'success' }));
+  const onCompleted = guard('completed', (job: Job) => end(job, SUCCESS));
 
   const onFailed = guard('failed', (job: Job | undefined, err: Error) => {
     if (!job) return;
@@ -216,7 +221,7 @@ export function instrumentWorker(worker: Worker, options: InstrumentOptions = {}
     if (!a || now - a.lastProgress < progressInterval) return;
     a.lastProgress = now;
     starts.writeNow(a);
-    const event: RunEvent = { kind: 'running', instance: instanceOf(ctx, a.job), attempt: a.attempt, time: now };
+    const event: RunEvent = { kind: 'running', instance: instanceOf(ctx, a), attempt: a.attempt, time: now };
     if (typeof progress === 'number') event.progress = { current: progress, total: 100 };
     else if (typeof progress === 'object' && progress !== null) {
       const p = progress as Record<string, unknown>;

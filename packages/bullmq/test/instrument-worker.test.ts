@@ -319,6 +319,18 @@ describe('instrumentWorker', () => {
     const long = await q.add('long', {});
     const flushes = await q.add('flushes', {});
     const fails = await q.add('fails', {}, { attempts: 1 });
+    // A short attempt's one record is written once its hold is over — 300 to 600 ms after its start — with no flush.
+    const shortId = String(short.id);
+    const isShortEnd = (e: RunEvent) => e.kind === 'end' && e.instance.id.includes(`/${shortId}/`);
+    await objects.waitFor((events) => events.some(isShortEnd));
+    expect(records.typesOf(shortId)).toEqual([]);
+    const shortStart = objects.events.find(isShortEnd)?.startTime as number;
+    while (records.typesOf(shortId).length === 0 && Date.now() - shortStart < 5000) await new Promise((r) => setTimeout(r, 5));
+    const heldFor = Date.now() - shortStart;
+    expect(records.typesOf(shortId)).toEqual(['b']);
+    expect(heldFor).toBeGreaterThanOrEqual(300 - 5);
+    // Twice the hold, and a loaded machine's lateness.
+    expect(heldFor).toBeLessThan(600 + 400);
     await objects.waitFor((events) => events.filter((e) => e.kind === 'end').length === 4);
     await records.flush();
     expect(records.typesOf(String(short.id))).toEqual(['b']);

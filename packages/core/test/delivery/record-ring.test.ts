@@ -140,6 +140,9 @@ describe('RecordRing', () => {
     const NUMBERS = [
       ...[0, 7, 42, 99_999_999, 100_000_000, 100_000_001, 1_760_000_000_123, 9_007_199_199_999_999, 9_007_199_200_000_000],
       ...[Number.MAX_SAFE_INTEGER, 2 ** 53 + 2, -5, 1.5, -0, 1e21, Number.NaN, Number.NEGATIVE_INFINITY],
+      // Every digit count and its edges (two digits at a time, the low half of a 13-digit timestamp padded with zeros).
+      ...Array.from({ length: 17 }, (_, d) => [10 ** d - 1, 10 ** d, 10 ** d + 1, 10 ** d + 10]).flat(),
+      ...[1_760_000_000_001, 1_760_000_000_010, 1_760_000_100_000, 1_760_099_999_999],
     ];
     const written: string[] = [];
     const fieldsWritten: string[][] = [];
