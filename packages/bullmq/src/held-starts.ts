@@ -1,9 +1,9 @@
 // Attempt starts held back for a moment (instrument-worker.ts): an attempt that succeeds meanwhile — most short jobs —
 // is written when its hold is over, start and end in one compact record (job-records.ts): half the hot path's
 // records, and none written from the Worker's own hooks — the records of a hold go into the ring together, one after
-// the other, where the code and data they need stay in the caches (in the hooks, between BullMQ's and ioredis's code,
-// the same record cost twice as much; bench/README.md). The emitter has every held attempt written before it flushes
-// or closes, and at exit (the channel's `onFlush`, core's records.ts).
+// the other, rather than each between BullMQ's and ioredis's code (in a busy Worker, runtrail's share of the main
+// thread 2.27% → 2.13%, a scratch run of bench/bullmq/hook-share.mjs's method). The emitter has every held attempt
+// written before it flushes or closes, and at exit (the channel's `onFlush`, core's records.ts).
 //
 // Two generations and one timer, so that holding costs a job no clock read and no search: every `millis` the timer
 // writes the attempts still held in the older generation, which then takes the younger one's place. An attempt is
@@ -32,7 +32,10 @@ export class HeldStarts<A extends Holdable> {
   /** Made at a hold, re-armed with `refresh()` (made again after a flush cleared it); armed while `#running`. */
   #timer: NodeJS.Timeout | undefined;
   #running = false;
-  /** Writes one held attempt's record (its start, or its start and end); dropped by `close`, so that the emitter, which keeps `onFlush`, no longer keeps the Worker. */
+  /**
+   * Writes one held attempt's record (its start, or its start and end); dropped by `close`, so that the emitter,
+   * which keeps `onFlush`, no longer keeps the Worker.
+   */
   #write: ((a: A) => void) | undefined;
   /** For the record channel's `onFlush`: writes every held start (a field, so that it holds this object alone). */
   readonly onFlush = (): void => this.#writeAll();
