@@ -151,14 +151,14 @@ async function readRecording(file, pid, env) {
     else tid = Number(line.trim());
   }
   sample();
-  let process = 0;
+  let all = 0;
   let delivery = 0;
   for (const [t, n] of byThread) {
-    process += n;
+    all += n;
     if (deliveryThreads.has(t)) delivery += n;
   }
   const main = byThread.get(pid) ?? 0;
-  return { main, delivery, others: process - main - delivery, process, runtrail, entries, tops };
+  return { main, delivery, others: all - main - delivery, process: all, runtrail, entries, tops };
 }
 
 /** A frame's function without its address: a JS function as `name (file:line)`, else the symbol. @param {string} frame */
