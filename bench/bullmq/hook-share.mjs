@@ -70,8 +70,9 @@ async function child(dir) {
       await queue.close();
     }
   await defaults.close();
-  const samples = await sampler.stop();
-  fs.writeFileSync(path.join(dir, 'child.json'), JSON.stringify({ pid: process.pid, rates, samples }));
+  // Ends the recordings; the parent counts their samples itself, per stack (its counts per thread are not used).
+  await sampler.stop();
+  fs.writeFileSync(path.join(dir, 'child.json'), JSON.stringify({ pid: process.pid, rates }));
 }
 
 /** Starts Redis and the child, then reads the recordings. */
