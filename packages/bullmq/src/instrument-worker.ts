@@ -102,9 +102,11 @@ export function instrumentWorker(worker: Worker, options: InstrumentOptions = {}
   // in one record, so the hooks of a short job write nothing themselves — the records of a hold go into the ring
   // together.
   const fields: RecordField[] = [];
+  // The records of short attempts in an array of their own: one length for all of them (setting it is a runtime call).
+  const shortFields: RecordField[] = [];
   const holds = holdMillis > 0 && takesRecords(emitter);
   const starts = new HeldStarts<Attempt>(
-    (a) => writeRecord(a.endTime ? startAndSuccessRecord(a, a.endTime, fields) : startRecord(a, fields)),
+    (a) => writeRecord(a.endTime ? startAndSuccessRecord(a, a.endTime, shortFields) : startRecord(a, fields)),
     holdMillis || DEFAULT_HOLD_MILLIS,
   );
   const writeRecord = recordWriter(

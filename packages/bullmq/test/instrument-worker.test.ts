@@ -327,13 +327,13 @@ describe('instrumentWorker', () => {
     const shortStart = objects.events.find(isShortEnd)?.startTime as number;
     while (records.typesOf(shortId).length === 0 && Date.now() - shortStart < 5000) await new Promise((r) => setTimeout(r, 5));
     const heldFor = Date.now() - shortStart;
-    expect(records.typesOf(shortId)).toEqual(['b']);
+    expect(records.typesOf(shortId)).toEqual(['p']);
     expect(heldFor).toBeGreaterThanOrEqual(300 - 5);
     // Twice the hold, and a loaded machine's lateness.
     expect(heldFor).toBeLessThan(600 + 400);
     await objects.waitFor((events) => events.filter((e) => e.kind === 'end').length === 4);
     await records.flush();
-    expect(records.typesOf(String(short.id))).toEqual(['b']);
+    expect(records.typesOf(String(short.id))).toEqual(['p']);
     expect(unheld.typesOf(String(short.id))).toEqual(['s', 'c']);
     expect(seen.get(String(long.id))).toEqual(['s']);
     expect(records.typesOf(String(long.id))).toEqual(['s', 'c']);

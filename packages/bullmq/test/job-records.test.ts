@@ -60,6 +60,24 @@ describe('BullMQ compact records', () => {
     }
   });
 
+  it('write a job with no options in the short form — 7 fields, its times as differences — and any other in the long one', () => {
+    const [plain, withOptions] = jobs as [StartFacts, StartFacts];
+    expect(startAndSuccessRecord(plain, T + 45)).toEqual(['p', '1', T, 'send', 1, 5, 40]);
+    expect(recordText(startAndSuccessRecord(plain, T + 45))).toBe(`p\t1\t${T}\tsend\t1\t5\t40`);
+    expect(startAndSuccessRecord(withOptions, T + 45)[0]).toBe('b');
+    for (const option of [{ scheduler: 's' }, { priority: 1 }, { delay: 1 }, { maxAttempts: 2 }, { prevMillis: T }])
+      expect(startAndSuccessRecord({ ...plain, ...option }, T + 45)[0]).toBe('b');
+    // Times that are not integers, or too large to add up exactly, keep theirs as they are.
+    for (const odd of [{ startTime: T + 0.5 }, { timestamp: Number.NaN }, { startTime: 2 ** 53 }])
+      expect(startAndSuccessRecord({ ...plain, ...odd }, T + 45)[0]).toBe('b');
+    expect(startAndSuccessRecord(plain, T + 45.5)[0]).toBe('b');
+    // A start before the job's timestamp (another machine's clock): a negative difference, decoded exactly.
+    const early = { ...plain, startTime: T - 1234 };
+    const ctx = contexts[0] as WorkerContext;
+    const end = endEvent(ctx, early, 1, T - 1234, T + 7, { status: 'success' });
+    expect(createDecoder(ctx)(splitRecord(recordText(startAndSuccessRecord(early, T + 7))))).toEqual([startEvent(ctx, early), end]);
+  });
+
   it('fill the array they are given, whatever it held before (the hooks reuse one)', () => {
     const reused: RecordField[] = [];
     const [a, b] = jobs as [StartFacts, StartFacts];
@@ -188,8 +206,8 @@ describe('BullMQ record encoder', () => {
     let encodedRecords = 0;
     for (let i = 0; i < 20_000; i++) {
       const ctx = g.pick(ctxs);
-      const kind = g.pick(['s', 'c', 'b', 'x', '']);
-      const length = kind === 's' ? 11 : kind === 'c' ? 8 : 12;
+      const kind = g.pick(['s', 'c', 'b', 'p', 'x', '']);
+      const length = kind === 's' ? 11 : kind === 'c' ? 8 : kind === 'p' ? 7 : 12;
       const fields = [kind];
       for (let k = 1; k < length; k++) fields.push(k === 1 || k === 3 || k === 4 ? g.text() : g.number());
       const encoded = createEncoder(ctx)(fields);
