@@ -39,12 +39,14 @@ const bareRing = RecordRing.create(16 * 1024 * 1024);
 /** @type {import('@runtrail/core').RunEmitter & import('@runtrail/core').RecordSink} */
 const ringOnly = {
   ...discard,
-  openRecords: () => (fields) => {
-    if (bareRing.writeFields('R0\t', fields)) return;
-    const taken = bareRing.take();
-    bareRing.release(taken.end, taken.count);
-    bareRing.writeFields('R0\t', fields);
-  },
+  openRecords: () => ({
+    write(fields) {
+      if (bareRing.writeFields('R0\t', fields)) return;
+      const taken = bareRing.take();
+      bareRing.release(taken.end, taken.count);
+      bareRing.writeFields('R0\t', fields);
+    },
+  }),
 };
 
 const ARMS = /** @type {const} */ (['plain', 'plainAgain', 'hooksOnly', 'ringNobodyReads', 'instrumentWorker']);

@@ -30,7 +30,7 @@ const emitter = emitterFromEnv({
   env: { RUNTRAIL_STORE: store },
 });
 const sink = /** @type {import('@runtrail/core').RunEmitter & import('@runtrail/core').RecordSink} */ (emitter);
-const write = sink.openRecords(jobRecords, { cluster: 'prod', prefix: 'bull', queue: 'bench' });
+const records = sink.openRecords(jobRecords, { cluster: 'prod', prefix: 'bull', queue: 'bench' });
 /** @type {import('@runtrail/core').RecordField[]} */
 const fields = [];
 const turn = () => new Promise((r) => setImmediate(r));
@@ -51,10 +51,10 @@ async function time(arm, round) {
   const thread0 = threadMicros(thread);
   for (let i = 0; i < JOBS; i++) {
     const f = { jobId: `${arm}-${round}-${i}`, timestamp: t, name: 'job', attempt: 1, startTime: t + i };
-    if (arm === 'one') write(startAndSuccessRecord(f, t + i + 1, fields));
+    if (arm === 'one') records.write(startAndSuccessRecord(f, t + i + 1, fields));
     else {
-      write(startRecord(f, fields));
-      write(successRecord(f, 1, t + i, t + i + 1, fields));
+      records.write(startRecord(f, fields));
+      records.write(successRecord(f, 1, t + i, t + i + 1, fields));
     }
     if (i % PER_TURN === PER_TURN - 1) await turn();
   }

@@ -13,7 +13,7 @@ import { deliveryThreads, threadMicros } from '../delivery-threads.mjs';
  * @param {typeof import('@runtrail/core')} core
  * @param {{ dir: string, name: string, codec: import('@runtrail/core').RecordCodec<any>, context: unknown, options?: Record<string, unknown> }} arm
  *   `options`: more ThreadedEmitter options (maxDeferMillis, the internal passBytes and deferPollMillis…)
- * @returns {Promise<{ emitter: import('@runtrail/core').ThreadedEmitter, write: import('@runtrail/core').RecordWriter, tid: number, store: string }>}
+ * @returns {Promise<{ emitter: import('@runtrail/core').ThreadedEmitter, records: import('@runtrail/core').RecordWriter, tid: number, store: string }>}
  */
 export async function threadArm(core, { dir, name, codec, context, options = {} }) {
   const store = path.join(dir, `${name}.jsonl`);
@@ -22,11 +22,13 @@ export async function threadArm(core, { dir, name, codec, context, options = {} 
     { env: { RUNTRAIL_STORE: store }, cwd: dir, spool: { dir: path.join(dir, `spool-${name}`) }, ...options },
     () => core.createEmitter({ transports: [new core.RunStoreTransport({ path: store })] }),
   );
-  const write = emitter.openRecords(codec, context);
+  // A build from before 2026-12-06 returns the channel's writer as a function, not an object with `write`.
+  const opened = /** @type {unknown} */ (emitter.openRecords(codec, context));
+  const records = typeof opened === 'function' ? { write: opened } : /** @type {import('@runtrail/core').RecordWriter} */ (opened);
   await emitter.flush();
   const started = [...deliveryThreads()].filter((tid) => !before.has(tid));
   if (started.length !== 1 || emitter.mode !== 'thread') throw new Error(`${name}: no delivery thread of its own (is this Linux?)`);
-  return { emitter, write, tid: /** @type {number} */ (started[0]), store };
+  return { emitter, records, tid: /** @type {number} */ (started[0]), store };
 }
 
 /**
@@ -99,12 +101,12 @@ const PER_TURN = 1000;
  * (job-records.ts `startAndSuccessRecord`, of the arm's build) — in turns of 1 000 jobs, then flushed; the same jobs
  * for the same `round` in every arm. Returns CPU µs per job of the host thread, the arm's delivery thread and the
  * whole process.
- * @param {{ emitter: import('@runtrail/core').ThreadedEmitter, write: import('@runtrail/core').RecordWriter, tid: number }} arm
+ * @param {{ emitter: import('@runtrail/core').ThreadedEmitter, records: import('@runtrail/core').RecordWriter, tid: number }} arm
  * @param {(facts: { jobId: string, timestamp: number, name: string, attempt: number, startTime: number }, time: number, into: import('@runtrail/core').RecordField[]) => import('@runtrail/core').RecordField[]} record
  * @param {number} jobs
  * @param {number} round
  */
-export async function recordRound({ emitter, write, tid }, record, jobs, round) {
+export async function recordRound({ emitter, records, tid }, record, jobs, round) {
   /** @type {import('@runtrail/core').RecordField[]} */
   const fields = [];
   const t = 1_760_000_000_000 + round * 10 * jobs;
@@ -112,7 +114,7 @@ export async function recordRound({ emitter, write, tid }, record, jobs, round) 
   const main0 = threadMicros(process.pid);
   const thread0 = threadMicros(tid);
   for (let i = 0; i < jobs; i++) {
-    write(record({ jobId: `${round}-${i}`, timestamp: t, name: 'job', attempt: 1, startTime: t + i }, t + i + 1, fields));
+    records.write(record({ jobId: `${round}-${i}`, timestamp: t, name: 'job', attempt: 1, startTime: t + i }, t + i + 1, fields));
     if (i % PER_TURN === PER_TURN - 1) await new Promise((r) => setImmediate(r));
   }
   await emitter.flush();

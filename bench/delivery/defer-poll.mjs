@@ -50,7 +50,7 @@ const written = { every10: 0, every25: 0, backoff: 0 };
 
 /** One round: the thread's CPU while deferring. @param {Arm} arm @param {number} round */
 async function time(arm, round) {
-  const { emitter, write, tid } = setups[arm];
+  const { emitter, records: channel, tid } = setups[arm];
   const t = 1_760_000_000_000 + round * 1_000_000;
   const thread0 = threadMicros(tid);
   await emitter.flush();
@@ -61,7 +61,7 @@ async function time(arm, round) {
     const until = performance.now() + 1;
     while (performance.now() < until) {}
     for (let k = 0; k < 10; k++, records++)
-      write(
+      channel.write(
         startAndSuccessRecord(
           { jobId: `${round}-${records}`, timestamp: t, name: 'job', attempt: 1, startTime: t + records },
           t + records + 1,

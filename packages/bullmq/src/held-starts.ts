@@ -23,6 +23,14 @@ export interface Holdable {
   held: boolean;
 }
 
+/**
+ * Writes a held attempt's record: its start, or its start and end when it ended meanwhile. An object with a method,
+ * not a callback: one call target for every instrumented Worker (core's records.ts, `RecordWriter`, says why).
+ */
+export interface HeldWriter<A extends Holdable> {
+  writeHeld(a: A): void;
+}
+
 /** The held starts of one instrumented Worker, in the order they began. */
 export class HeldStarts<A extends Holdable> {
   /** Held since the last tick. */
@@ -36,7 +44,7 @@ export class HeldStarts<A extends Holdable> {
    * Writes one held attempt's record (its start, or its start and end); dropped by `close`, so that the emitter,
    * which keeps `onFlush`, no longer keeps the Worker.
    */
-  #write: ((a: A) => void) | undefined;
+  #writer: HeldWriter<A> | undefined;
   /** For the record channel's `onFlush`: writes every held start (a field, so that it holds this object alone). */
   readonly onFlush = (): void => this.#writeAll();
   readonly #onTick = (): void => this.#tick();
@@ -44,11 +52,11 @@ export class HeldStarts<A extends Holdable> {
   readonly #millis: number;
 
   /**
-   * @param write writes a held attempt's record: its start, or its start and end when it ended meanwhile
+   * @param writer writes a held attempt's record: its start, or its start and end when it ended meanwhile
    * @param millis least hold, in milliseconds (> 0)
    */
-  constructor(write: (a: A) => void, millis: number = DEFAULT_HOLD_MILLIS) {
-    this.#write = write;
+  constructor(writer: HeldWriter<A>, millis: number = DEFAULT_HOLD_MILLIS) {
+    this.#writer = writer;
     this.#millis = millis;
   }
 
@@ -63,13 +71,13 @@ export class HeldStarts<A extends Holdable> {
   writeNow(a: A): void {
     if (!a.held) return;
     a.held = false;
-    this.#write?.(a);
+    this.#writer?.writeHeld(a);
   }
 
   /** Writes every held start and holds nothing more (a closed or detached Worker). */
   close(): void {
     this.#writeAll();
-    this.#write = undefined;
+    this.#writer = undefined;
   }
 
   #tick(): void {

@@ -15,10 +15,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Held starts that record when each was written, and the order. */
 function holder() {
   const written: Start[] = [];
-  const starts = new HeldStarts<Start>((s) => {
-    s.writtenAt = performance.now();
-    written.push(s);
-  }, MILLIS);
+  const starts = new HeldStarts<Start>(
+    {
+      writeHeld(s) {
+        s.writtenAt = performance.now();
+        written.push(s);
+      },
+    },
+    MILLIS,
+  );
   let next = 0;
   const hold = (): Start => {
     const s: Start = { id: next++, held: false, heldAt: performance.now() };

@@ -46,10 +46,12 @@ class RecordsSink implements RunEventSink, RecordSink {
   openRecords<C>(codec: RecordCodec<C>, context: C, onFlush?: () => void): RecordWriter {
     const decode = codec.createDecoder(context);
     if (onFlush) this.#onFlush.push(onFlush);
-    return (fields: readonly RecordField[]) => {
-      const text = fields.map(fieldText);
-      this.records.push({ type: text[0] as string, jobId: text[1] as string });
-      eachEvent(decode(text), (e) => this.enqueue(e));
+    return {
+      write: (fields: readonly RecordField[]) => {
+        const text = fields.map(fieldText);
+        this.records.push({ type: text[0] as string, jobId: text[1] as string });
+        eachEvent(decode(text), (e) => this.enqueue(e));
+      },
     };
   }
 
@@ -286,6 +288,41 @@ describe('instrumentWorker', () => {
     await other.close();
     await new Promise((r) => setTimeout(r, 50));
     expect(sink.flushed).toBeGreaterThanOrEqual(1);
+  });
+
+  it('gives every Worker the same listener functions, and a Worker instrumented twice reports to both sinks', async () => {
+    // The same functions for every Worker: V8 optimizes the hooks once, not again for each new Worker (bench/README.md).
+    const q = queue();
+    const [a, b] = [worker(q.name, async () => 'ok', { autorun: false }), worker(q.name, async () => 'ok', { autorun: false })];
+    const disposeA = instrumentWorker(a, { emitter: new RecordingSink() });
+    instrumentWorker(b, { emitter: new RecordingSink() });
+    for (const event of ['active', 'completed', 'failed', 'progress', 'stalled', 'closed'] as const) {
+      expect(a.listeners(event)).toHaveLength(1);
+      expect(a.listeners(event)[0]).toBe(b.listeners(event)[0]);
+    }
+    // A second instrumentation of one Worker: its own listeners beside the shared ones, each set reporting to its sink.
+    const first = new RecordingSink();
+    const second = new RecordingSink();
+    const w = worker(q.name, async () => 'ok');
+    const disposeFirst = instrumentWorker(w, { emitter: first });
+    const disposeSecond = instrumentWorker(w, { emitter: second });
+    expect(w.listeners('completed')).toHaveLength(2);
+    await q.add('both', {});
+    await first.waitFor((events) => events.length === 2);
+    await second.waitFor((events) => events.length === 2);
+    expect(summary(first.events)).toEqual(['start#1', 'end#1:success']);
+    expect(summary(second.events)).toEqual(['start#1', 'end#1:success']);
+    // Disposing the first leaves the second reporting, and a Worker's disposer leaves the other Workers' listeners.
+    disposeFirst();
+    await q.add('second-only', {});
+    await second.waitFor((events) => events.length === 4);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(first.events).toHaveLength(2);
+    disposeSecond();
+    expect(w.listeners('completed')).toHaveLength(0);
+    disposeA();
+    expect(a.listeners('active')).toHaveLength(0);
+    expect(b.listeners('active')).toHaveLength(1);
   });
 
   it("sends a short attempt as one record, a long one's start while it runs, and a held start before any flush", async () => {

@@ -10,7 +10,7 @@ import { DeadLetterFile } from './dead-letter.js';
 import { replayJournals } from './journal-replay.js';
 import { notifyListeners } from './listeners.js';
 import { quietLogger, safeLog } from './logger.js';
-import type { EncodedEvent, EncodedSink, RecordSink } from './records.js';
+import { DISCARDING_WRITER, type EncodedEvent, type EncodedSink, type RecordSink } from './records.js';
 import { Spool } from './spool.js';
 import type { EmitterOptions, EmitterStats, Logger, RunEmitter } from './types.js';
 
@@ -312,7 +312,7 @@ export function disabledEmitter(): RunEmitter & RecordSink {
   return {
     enqueue() {},
     // Adapters' compact records are discarded too, without being decoded.
-    openRecords: () => () => {},
+    openRecords: () => DISCARDING_WRITER,
     flush: async () => {},
     close: async () => {},
     stats: emptyStats,

@@ -62,10 +62,19 @@ export interface RecordCodec<C> {
 export type RecordField = string | number | undefined;
 
 /**
- * Writes one record from its fields, at once (the array is not kept: an adapter may reuse it). Never throws.
- * Decoders get each field back as text: `String(n)` for a number, `''` for `undefined`.
+ * Writes one channel's records. An object with a method rather than a function: `write` is then one function for
+ * every channel, so an adapter's hot path calls one target whatever channel it writes to. A closure per channel is
+ * a new call target for each: V8's optimized code, specialized on the first one, is thrown away ("wrong call target")
+ * and compiled again when another comes — in a process that instruments Worker after Worker, a steady stream of
+ * deoptimizations and of compile jobs on V8's helper threads (bench/README.md, "Where the cost is").
  */
-export type RecordWriter = (fields: readonly RecordField[]) => void;
+export interface RecordWriter {
+  /**
+   * Writes one record from its fields, at once (the array is not kept: an adapter may reuse it). Never throws.
+   * Decoders get each field back as text: `String(n)` for a number, `''` for `undefined`.
+   */
+  write(fields: readonly RecordField[]): void;
+}
 
 /** A sink that takes compact records itself (the threaded emitter). */
 export interface RecordSink {
@@ -171,13 +180,31 @@ export function recordWriter<C>(
   onFlush?: () => void,
 ): RecordWriter {
   if (takesRecords(sink)) return sink.openRecords(codec, context, onFlush);
-  const decode = codec.createDecoder(context);
-  const encode = codec.createEncoder?.(context);
-  return (fields) => {
-    try {
-      enqueueRecord(sink, decode, encode, fields.map(fieldText));
-    } catch (err) {
-      onError(err);
-    }
-  };
+  return new DecodingWriter(sink, codec.createDecoder(context), codec.createEncoder?.(context), onError);
 }
+
+/** A channel's writer for a sink that does not take records: each record's events enqueued at once. */
+class DecodingWriter implements RecordWriter {
+  readonly #sink: RunEventSink;
+  readonly #decode: RecordDecoder;
+  readonly #encode: RecordEncoder | undefined;
+  readonly #onError: (err: unknown) => void;
+
+  constructor(sink: RunEventSink, decode: RecordDecoder, encode: RecordEncoder | undefined, onError: (err: unknown) => void) {
+    this.#sink = sink;
+    this.#decode = decode;
+    this.#encode = encode;
+    this.#onError = onError;
+  }
+
+  write(fields: readonly RecordField[]): void {
+    try {
+      enqueueRecord(this.#sink, this.#decode, this.#encode, fields.map(fieldText));
+    } catch (err) {
+      this.#onError(err);
+    }
+  }
+}
+
+/** A writer that discards every record, undecoded (the disabled emitter's channels). */
+export const DISCARDING_WRITER: RecordWriter = Object.freeze({ write() {} });

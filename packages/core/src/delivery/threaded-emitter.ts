@@ -65,6 +65,23 @@ function threadEntry(): URL {
   return new URL(import.meta.url.endsWith('.ts') ? '../../dist/delivery/delivery-thread.js' : './delivery-thread.js', import.meta.url);
 }
 
+/** A channel's writer (`openRecords`): one class for all channels, so that `write` is one call target (records.ts). */
+class ChannelWriter implements RecordWriter {
+  readonly #emitter: ThreadedEmitter;
+  readonly #head: string;
+  readonly #decode: RecordDecoder;
+
+  constructor(emitter: ThreadedEmitter, head: string, decode: RecordDecoder) {
+    this.#emitter = emitter;
+    this.#head = head;
+    this.#decode = decode;
+  }
+
+  write(fields: readonly RecordField[]): void {
+    this.#emitter.writeChannel(this.#head, this.#decode, fields);
+  }
+}
+
 /** A `RunEmitter` whose delivery runs on a worker thread; see the file comment. */
 export class ThreadedEmitter implements RunEmitter, RecordSink {
   #thread: Worker | undefined;
@@ -91,6 +108,7 @@ export class ThreadedEmitter implements RunEmitter, RecordSink {
   /** The spool the thread writes, for rescuing events at process exit. */
   readonly #spool: { dir: string } | undefined;
   readonly #checkReleased = () => this.#onReleaseCheck();
+  readonly #enqueueFallback = (event: RunEvent) => this.#fallback?.enqueue(event);
 
   /**
    * @param options the thread's `emitterFromEnv` settings (plain data)
@@ -176,18 +194,23 @@ export class ThreadedEmitter implements RunEmitter, RecordSink {
     const index = this.#channels.length;
     this.#channels.push(decode);
     if (onFlush) this.#onFlush.push(onFlush);
-    const enqueueFallback = (event: RunEvent) => this.#fallback?.enqueue(event);
-    const prefix = `${RECORD.compact}${index}\t`;
     this.#write(`${RECORD.channel}${index}\t${codec.url}\t${JSON.stringify(context)}`);
-    return (fields) => {
-      try {
-        if (this.#closing) return;
-        if (this.#fallback) eachEvent(decode(fields.map(fieldText)), enqueueFallback);
-        else this.#write(prefix, fields);
-      } catch (err) {
-        safeLog(this.#logger, 'error', { err }, 'runtrail: could not accept a record');
-      }
-    };
+    return new ChannelWriter(this, `${RECORD.compact}${index}\t`, decode);
+  }
+
+  /**
+   * Writes one record of a channel (`ChannelWriter.write`): into the ring behind `head` (the channel's record
+   * prefix), or, after a failover, its events decoded by `decode` straight to the host's emitter. Never throws.
+   * @internal
+   */
+  writeChannel(head: string, decode: RecordDecoder, fields: readonly RecordField[]): void {
+    try {
+      if (this.#closing) return;
+      if (this.#fallback) eachEvent(decode(fields.map(fieldText)), this.#enqueueFallback);
+      else this.#write(head, fields);
+    } catch (err) {
+      safeLog(this.#logger, 'error', { err }, 'runtrail: could not accept a record');
+    }
   }
 
   flush(): Promise<void> {

@@ -231,21 +231,21 @@ describe('compact records', () => {
     const got: RunEvent[] = [];
     const sink: RunEventSink = { enqueue: (e) => got.push(e), flush: async () => {}, close: async () => {} };
     const errors: unknown[] = [];
-    const write = recordWriter(sink, codec, { flow: 'f' }, (err) => errors.push(err));
-    write(['id\t1', 42]);
+    const records = recordWriter(sink, codec, { flow: 'f' }, (err) => errors.push(err));
+    records.write(['id\t1', 42]);
     expect(got).toEqual([
       { kind: 'start', instance: { orchestrator: 'x', cluster: 'prod', flow: 'f', id: 'id\t1' }, attempt: 1, time: 42 },
     ]);
     // A decoder that throws: the record is dropped and reported, nothing reaches the caller.
     const failing = recordWriter(sink, { url: 'unused:', createDecoder: () => () => JSON.parse('{') }, {}, (err) => errors.push(err));
-    expect(() => failing(['x'])).not.toThrow();
+    expect(() => failing.write(['x'])).not.toThrow();
     expect(errors).toHaveLength(1);
     let decoded = 0;
     const counting = () => () => {
       decoded++;
       return undefined;
     };
-    recordWriter(disabledEmitter(), { url: 'unused:', createDecoder: counting }, {}, () => {})(['x']);
+    recordWriter(disabledEmitter(), { url: 'unused:', createDecoder: counting }, {}, () => {}).write(['x']);
     expect(decoded).toBe(0);
   });
 });

@@ -163,8 +163,8 @@ describe('ThreadedEmitter', () => {
 
     const cwd = tmp();
     const emitter = threaded(cwd) as ThreadedEmitter;
-    const write = emitter.openRecords(runCodec, { cluster: 'prod' });
-    for (let i = 0; i < 2000; i++) write(fieldsOf(i));
+    const records = emitter.openRecords(runCodec, { cluster: 'prod' });
+    for (let i = 0; i < 2000; i++) records.write(fieldsOf(i));
     await emitter.flush();
     expect(emitter.mode).toBe('thread');
     const stored = readRunStore(path.join(cwd, 'runs.jsonl'));
@@ -173,10 +173,10 @@ describe('ThreadedEmitter', () => {
 
     // The thread dies holding the first records: the host decodes them from the ring, then decodes the rest at once.
     const dying = withThread('thread-dies.mjs');
-    const writeDying = dying.emitter.openRecords(runCodec, { cluster: 'prod' });
-    for (let i = 0; i < 40; i++) writeDying(fieldsOf(i));
+    const dyingRecords = dying.emitter.openRecords(runCodec, { cluster: 'prod' });
+    for (let i = 0; i < 40; i++) dyingRecords.write(fieldsOf(i));
     await new Promise((r) => setTimeout(r, 200));
-    for (let i = 40; i < 80; i++) writeDying(fieldsOf(i));
+    for (let i = 40; i < 80; i++) dyingRecords.write(fieldsOf(i));
     await dying.emitter.flush();
     expect(dying.emitter.mode).toBe('host');
     expect(readRunStore(dying.file).map(keyOf)).toEqual(expected(0, 80));
@@ -191,11 +191,11 @@ describe('ThreadedEmitter', () => {
     const emitter = threaded(cwd) as ThreadedEmitter;
     const held: RecordField[][] = [];
     let flushes = 0;
-    const write = emitter.openRecords(runCodec, { cluster: 'prod' }, () => {
+    const records = emitter.openRecords(runCodec, { cluster: 'prod' }, () => {
       flushes++;
-      for (const fields of held.splice(0)) write(fields);
+      for (const fields of held.splice(0)) records.write(fields);
     });
-    for (let i = 0; i < 100; i++) write(['p', i, T + i]);
+    for (let i = 0; i < 100; i++) records.write(['p', i, T + i]);
     // Held back by the adapter, never written by it: flush must have the channel write them first.
     for (let i = 100; i < 110; i++) held.push(['p', i, T + i]);
     await emitter.flush();
@@ -213,10 +213,10 @@ describe('ThreadedEmitter', () => {
 
     // A thread that dies: the host decodes both events of each record it takes over.
     const dying = withThread('thread-dies.mjs');
-    const writeDying = dying.emitter.openRecords(runCodec, { cluster: 'prod' });
-    for (let i = 0; i < 40; i++) writeDying(['p', i, T + i]);
+    const dyingRecords = dying.emitter.openRecords(runCodec, { cluster: 'prod' });
+    for (let i = 0; i < 40; i++) dyingRecords.write(['p', i, T + i]);
     await new Promise((r) => setTimeout(r, 200));
-    for (let i = 40; i < 60; i++) writeDying(['p', i, T + i]);
+    for (let i = 40; i < 60; i++) dyingRecords.write(['p', i, T + i]);
     await dying.emitter.flush();
     expect(dying.emitter.mode).toBe('host');
     expect(readRunStore(dying.file).map(keyOf)).toEqual(pairKeys(0, 60));
@@ -227,16 +227,16 @@ describe('ThreadedEmitter', () => {
     const decode = createDecoder({ cluster: 'prod' });
     const cwd = tmp();
     const emitter = threaded(cwd);
-    const write = (emitter as ThreadedEmitter).openRecords(runCodec, { cluster: 'prod' });
+    const records = (emitter as ThreadedEmitter).openRecords(runCodec, { cluster: 'prod' });
     // Without a listener first (the store is written from the JSON text alone), then with one, then without again.
-    for (let i = 0; i < 100; i++) write(['p', i, T + i]);
+    for (let i = 0; i < 100; i++) records.write(['p', i, T + i]);
     await emitter.flush();
     const heard: RunEvent[] = [];
     const stop = emitter.onEvent((ev) => heard.push(ev));
-    for (let i = 100; i < 200; i++) write(['p', i, T + i]);
+    for (let i = 100; i < 200; i++) records.write(['p', i, T + i]);
     await emitter.flush();
     stop();
-    for (let i = 200; i < 300; i++) write(['p', i, T + i]);
+    for (let i = 200; i < 300; i++) records.write(['p', i, T + i]);
     await emitter.flush();
     const expected = (from: number, to: number) =>
       Array.from({ length: to - from }, (_, k) => decode(['p', String(from + k), String(T + from + k)]) as RunEvent[]).flat();
