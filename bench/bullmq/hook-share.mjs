@@ -26,10 +26,23 @@ import { FREQUENCY, PerfSampler, perfAvailable } from './perf-sampler.mjs';
 const JOBS = Number(process.argv[2] ?? 10_000);
 const ROUNDS = Number(process.argv[3] ?? 12);
 const ARMS = /** @type {const} */ (['plain', 'instrumentWorker']);
+/** Rounds of each arm run before the sampled ones. */
+const WARM_UP = 5;
 /** A frame of runtrail's own code (its packages' built modules). */
 const RUNTRAIL_FRAME = /\/packages\/[a-z]+\/dist\/([\w-]+\.js)/;
 /** A frame of the delivery thread's loop: the thread that runs it is the delivery thread. */
 const DELIVERY_FRAME = /delivery-thread\.js/;
+/**
+ * What V8 is doing in a sample, by the frames of its stack (the first kind that matches): its collector's young
+ * generation (scavenges, on the main thread and its helpers), its old generation (marking, sweeping, compaction), or
+ * its optimizing compiler. runtrail's frames show only the time spent in its own code; what its allocations cost
+ * the collector shows here.
+ */
+const V8_WORK = /** @type {const} */ ([
+  ['young-generation GC', /Scaveng|SemiSpace|MinorM/],
+  ['old-generation GC', /MarkCompact|ConcurrentMarking|Marking|Sweep|Evacuat|IncrementalMark/],
+  ['compiler', /compiler::|OptimizingCompile|maglev::|Maglev/],
+]);
 
 if (process.env.RT_HOOK_SHARE_DIR) await child(process.env.RT_HOOK_SHARE_DIR);
 else await parent();
@@ -47,20 +60,22 @@ async function child(dir) {
   const sampler = new PerfSampler(dir, { callGraphs: true });
   /** @type {Record<string, number[]>} */
   const rates = { plain: [], instrumentWorker: [] };
-  // Round 0 of each arm warms up (JIT, connections, the delivery thread's start) and is not sampled.
-  for (let r = 0; r <= ROUNDS; r++)
+  // The first WARM_UP rounds of each arm are not sampled (JIT, connections, the delivery thread's start): in the first
+  // rounds V8 compiles and deoptimizes much more than later (`--trace-opt --trace-deopt`: 100–200 compile jobs in the
+  // first round of each arm, 0–20 from the fifth on), and a single warm-up round left that in the samples.
+  for (let r = 0; r < WARM_UP + ROUNDS; r++)
     for (const arm of r % 2 ? ARMS : [...ARMS].reverse()) {
       const name = queueName('share');
       const queue = new Queue(name, { connection });
       await addJobs(queue, JOBS);
       const { worker, finished } = countingWorker(name, async (job) => job.data.n * 2, connection, JOBS);
       if (arm === 'instrumentWorker') instrumentWorker(worker);
-      if (r > 0) sampler.enable(arm);
+      if (r >= WARM_UP) sampler.enable(arm);
       const t0 = performance.now();
       void worker.run();
       await finished;
       const rate = JOBS / ((performance.now() - t0) / 1000);
-      if (r > 0) {
+      if (r >= WARM_UP) {
         sampler.disable(arm);
         rates[arm]?.push(rate);
       }
@@ -123,6 +138,12 @@ async function readRecording(file, pid, env) {
   const entries = new Map();
   /** @type {Map<string, number>} */
   const tops = new Map();
+  /** Samples by thread (main, others: the delivery thread's are not counted) and kind of V8 work. */
+  /** @type {Record<'main' | 'others', Map<string, number>>} */
+  const work = { main: new Map(), others: new Map() };
+  /** The other threads' samples by thread id and kind, until the delivery thread is known. */
+  /** @type {Map<number, Map<string, number>>} */
+  const workByThread = new Map();
   let runtrail = 0;
   let tid = -1;
   /** @type {string[]} */
@@ -131,6 +152,13 @@ async function readRecording(file, pid, env) {
   const sample = () => {
     if (tid < 0) return;
     byThread.set(tid, (byThread.get(tid) ?? 0) + 1);
+    const kind = V8_WORK.find(([, re]) => frames.some((f) => re.test(f)))?.[0] ?? 'other';
+    if (tid === pid) add(work.main, kind);
+    else {
+      const mine = workByThread.get(tid) ?? new Map();
+      workByThread.set(tid, mine);
+      add(mine, kind);
+    }
     if (tid !== pid) {
       if (frames.some((f) => DELIVERY_FRAME.test(f))) deliveryThreads.add(tid);
     } else {
@@ -158,8 +186,10 @@ async function readRecording(file, pid, env) {
     all += n;
     if (deliveryThreads.has(t)) delivery += n;
   }
+  for (const [t, kinds] of workByThread)
+    if (!deliveryThreads.has(t)) for (const [k, n] of kinds) work.others.set(k, (work.others.get(k) ?? 0) + n);
   const main = byThread.get(pid) ?? 0;
-  return { main, delivery, others: all - main - delivery, process: all, runtrail, entries, tops };
+  return { main, delivery, others: all - main - delivery, process: all, runtrail, entries, tops, work };
 }
 
 /** A frame's function without its address: a JS function as `name (file:line)`, else the symbol. @param {string} frame */
@@ -204,6 +234,15 @@ function report(arms, rates) {
     byEntry: ranked(iw.entries, 10),
     byTopFrame: ranked(iw.tops, 15),
     percentOfProcessSamples: { instrumentWorker: threads(iw), plain: threads(plain) },
+    // V8's own work, in % of each arm's process samples: where runtrail's allocations and code cost besides its frames.
+    v8WorkPercentOfProcessSamples: Object.fromEntries(
+      ARMS.map((arm) => {
+        const a = arms[arm];
+        const of = (/** @type {Map<string, number>} */ m) =>
+          Object.fromEntries(V8_WORK.map(([k]) => [k, share(m.get(k) ?? 0, a?.process ?? 0)]));
+        return [arm, { mainThread: of(a?.work.main ?? new Map()), otherThreads: of(a?.work.others ?? new Map()) }];
+      }),
+    ),
     jobsPerSecondWhileSampled: {
       plain: Math.round(median(rates.plain ?? [])),
       instrumentWorker: Math.round(median(rates.instrumentWorker ?? [])),
@@ -219,5 +258,11 @@ function report(arms, rates) {
   for (const arm of ARMS) {
     const t = result.percentOfProcessSamples[arm];
     console.log(`| ${arm} | ${t.mainThread}% | ${t.deliveryThread}% | ${t.otherThreads}% |`);
+  }
+  console.log(`| arm | ${V8_WORK.map(([k]) => `${k}: main thread | others`).join(' | ')} |`);
+  console.log(`| --- |${' ---: | ---: |'.repeat(V8_WORK.length)}`);
+  for (const arm of ARMS) {
+    const w = result.v8WorkPercentOfProcessSamples[arm];
+    console.log(`| ${arm} | ${V8_WORK.map(([k]) => `${w?.mainThread[k]}% | ${w?.otherThreads[k]}%`).join(' | ')} |`);
   }
 }
