@@ -82,43 +82,37 @@ const hooksOf = new WeakMap<Worker, WorkerHooks>();
  * bench that makes a Worker per round.
  */
 const SHARED_LISTENERS: Listeners = [
-  [
-    'active',
-    function (this: Worker, job: Job) {
-      hooksOf.get(this)?.active(job);
-    },
-  ],
-  [
-    'completed',
-    function (this: Worker, job: Job) {
-      hooksOf.get(this)?.completed(job);
-    },
-  ],
-  [
-    'failed',
-    function (this: Worker, job: Job | undefined, err: Error) {
-      hooksOf.get(this)?.failed(job, err);
-    },
-  ],
-  [
-    'progress',
-    function (this: Worker, job: Job, progress: unknown) {
-      hooksOf.get(this)?.progress(job, progress);
-    },
-  ],
-  [
-    'stalled',
-    function (this: Worker, jobId: string) {
-      hooksOf.get(this)?.stalled(jobId);
-    },
-  ],
-  [
-    'closed',
-    function (this: Worker) {
-      hooksOf.get(this)?.closed();
-    },
-  ],
+  ['active', onActive],
+  ['completed', onCompleted],
+  ['failed', onFailed],
+  ['progress', onProgress],
+  ['stalled', onStalled],
+  ['closed', onClosed],
 ];
+
+function onActive(this: Worker, job: Job): void {
+  hooksOf.get(this)?.active(job);
+}
+
+function onCompleted(this: Worker, job: Job): void {
+  hooksOf.get(this)?.completed(job);
+}
+
+function onFailed(this: Worker, job: Job | undefined, err: Error): void {
+  hooksOf.get(this)?.failed(job, err);
+}
+
+function onProgress(this: Worker, job: Job, progress: unknown): void {
+  hooksOf.get(this)?.progress(job, progress);
+}
+
+function onStalled(this: Worker, jobId: string): void {
+  hooksOf.get(this)?.stalled(jobId);
+}
+
+function onClosed(this: Worker): void {
+  hooksOf.get(this)?.closed();
+}
 
 /** Listeners of their own for `hooks`: a Worker instrumented a second time (rare; the first has the shared ones). */
 function listenersOf(hooks: WorkerHooks): Listeners {
@@ -142,11 +136,14 @@ export function instrumentWorker(worker: Worker, options: InstrumentOptions = {}
   const listeners = shared ? SHARED_LISTENERS : listenersOf(hooks);
   if (shared) hooksOf.set(worker, hooks);
   // Typed by event in BullMQ's WorkerListener; these are those events' listeners.
-  const on = worker as unknown as { on(event: string, fn: (...args: never[]) => void): void; off(event: string, fn: (...args: never[]) => void): void };
-  for (const [event, fn] of listeners) on.on(event, fn);
+  const events = worker as unknown as {
+    on(event: string, fn: (...args: never[]) => void): void;
+    off(event: string, fn: (...args: never[]) => void): void;
+  };
+  for (const [event, fn] of listeners) events.on(event, fn);
   return () => {
     hooks.detach();
-    for (const [event, fn] of listeners) on.off(event, fn);
+    for (const [event, fn] of listeners) events.off(event, fn);
     if (hooksOf.get(worker) === hooks) hooksOf.delete(worker);
   };
 }
