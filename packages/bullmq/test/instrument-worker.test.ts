@@ -386,6 +386,36 @@ describe('instrumentWorker', () => {
     assertWireValid(records.events);
   });
 
+  it("turns job progress into throttled running events, after the attempt's held start and before its end", async () => {
+    const q = queue();
+    const records = new RecordsSink();
+    const w = worker(q.name, async (job) => {
+      // Within a hold (300 ms): the start must go before the first running event.
+      await job.updateProgress(10);
+      // Within the interval (200 ms): dropped.
+      await job.updateProgress(20);
+      await new Promise((r) => setTimeout(r, 250));
+      await job.updateProgress({ current: 3, total: 4, message: `step ${'x'.repeat(2000)}`, other: true });
+      await job.updateProgress('not a number or an object');
+      return 'ok';
+    });
+    instrumentWorker(w, { emitter: records, holdStartMillis: 300, progressIntervalMillis: 200 });
+    const job = await q.add('steps', {});
+    for (const until = Date.now() + 10_000; !records.events.some((e) => e.kind === 'end') && Date.now() < until; )
+      await new Promise((r) => setTimeout(r, 10));
+    const mine = records.events.filter((e) => e.instance.id.includes(`/${job.id}/`));
+    expect(mine.map((e) => e.kind)).toEqual(['start', 'running', 'running', 'end']);
+    const [start, first, second, end] = mine as [RunEvent, RunEvent, RunEvent, RunEvent];
+    expect(first).toMatchObject({ attempt: 1, progress: { current: 10, total: 100 } });
+    expect(second.progress).toEqual({ current: 3, total: 4, message: `step ${'x'.repeat(995)}` });
+    expect((second.time as number) - (first.time as number)).toBeGreaterThanOrEqual(200);
+    expect(first.instance).toEqual(start.instance);
+    expect(end.result?.status).toBe('success');
+    // The start went as a record of its own (written early for the running event), the end as one too.
+    expect(records.typesOf(String(job.id))).toEqual(['s', 'c']);
+    assertWireValid(mine);
+  });
+
   it('through the default delivery thread, stores exactly the events the hooks build (compact records decoded there)', async () => {
     const q = queue();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-bullmq-thread-'));
