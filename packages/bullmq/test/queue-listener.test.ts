@@ -1,5 +1,6 @@
 // QueueListener on a real Redis: the same identities as the in-process hooks, restarts without losing or
 // duplicating a run, a stream trimmed past its checkpoint detected and repaired, and a late start that loses nothing.
+import { spawn } from 'node:child_process';
 import { addJob, instrumentWorker, QueueListener, type RecoveryReport } from '@runtrail/bullmq';
 import { type RunEvent, runWithContext } from '@runtrail/core';
 import { Queue } from 'bullmq';
@@ -114,6 +115,34 @@ describe('QueueListener', () => {
     const ends = endsById(sink.events);
     expect(ends.size).toBe(305);
     expect([...ends.values()].every((list) => list.length === 1 && list[0]?.result?.status === 'success')).toBe(true);
+    assertWireValid(sink.events);
+  });
+
+  it('closes as abandoned a job left active with no lock and no worker, and leaves a locked one alone', async () => {
+    const q = queue();
+    const sink = new RecordingSink();
+    await listener([q.name], sink, { orphanCheckMillis: 300 }).start();
+    const doomed = await q.add('doomed', {});
+    // A worker that takes the job and dies with it (SIGKILL): its lock expires after 1 s, and no worker is left to
+    // move the stalled job back to wait.
+    const child = spawn(process.execPath, [new URL('./fixtures/doomed-worker.mjs', import.meta.url).pathname, inject('redisUrl'), q.name], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await new Promise<void>((resolve) => child.stdout.on('data', () => resolve()));
+    child.kill('SIGKILL');
+    await sink.waitFor((events) => events.some((e) => e.kind === 'end'));
+    const ends = sink.events.filter((e) => e.kind === 'end');
+    expect(ends).toHaveLength(1);
+    expect(ends[0]).toMatchObject({ attempt: 1, result: { status: 'failure', native: 'abandoned' } });
+    expect(ends[0]?.instance.id).toBe(`bull/${q.name}/${doomed.id}/${doomed.timestamp}`);
+    // Still active in BullMQ's eyes (no worker ran its stalled check): only the listener closed the run.
+    expect(await q.getJobState(String(doomed.id))).toBe('active');
+    // A job a live worker holds (its lock renewed) is never taken for an orphan.
+    const busy = worker(q.name, async () => new Promise((r) => setTimeout(r, 1500)));
+    const held = await q.add('held', {});
+    await sink.waitFor((events) => events.some((e) => e.kind === 'end' && e.instance.id.includes(`/${held.id}/`)));
+    expect(summary(sink.events.filter((e) => e.instance.id.includes(`/${held.id}/`)))).toEqual(['queued#1', 'start#1', 'end#1:success']);
+    await busy.close();
     assertWireValid(sink.events);
   });
 
