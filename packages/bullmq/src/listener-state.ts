@@ -18,9 +18,18 @@ export interface TrackedJob {
 }
 
 /** Redis keys of the listener for one queue. */
-export function listenerKeys(prefix: string, queue: string): { events: string; checkpoint: string; jobs: string; base: string } {
+export function listenerKeys(
+  prefix: string,
+  queue: string,
+): { events: string; checkpoint: string; jobs: string; lease: string; base: string } {
   const base = `${prefix}:${queue}`;
-  return { base, events: `${base}:events`, checkpoint: `${base}:runtrail:checkpoint`, jobs: `${base}:runtrail:jobs` };
+  return {
+    base,
+    events: `${base}:events`,
+    checkpoint: `${base}:runtrail:checkpoint`,
+    jobs: `${base}:runtrail:jobs`,
+    lease: `${base}:runtrail:lease`,
+  };
 }
 
 /** Epoch ms of a stream entry id (`<ms>-<seq>`). */

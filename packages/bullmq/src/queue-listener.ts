@@ -3,11 +3,13 @@
 // ids, retries from `delayed`/`waiting` after `active`, final failures from `failed`. A checkpoint per stream is
 // committed (with the per-job state) only after the emitter accepted the batch's events; on start the listener
 // resumes there, detects a gap left by trimming and rebuilds missing ends from the completed/failed sets.
-// Model: one active listener per queue set (two would both report; the emitter dedups within a process only).
-import { BoundedMap, type InstanceRef, type Logger, quietLogger, type RunEvent, type RunEventSink } from '@runtrail/core';
+// One listener at a time observes a queue: a lease (listener-lease.ts) makes any other listener on the same queues a
+// standby that takes over from the checkpoints when the holder is gone.
+import { BoundedMap, ConfigError, type InstanceRef, type Logger, quietLogger, type RunEvent, type RunEventSink } from '@runtrail/core';
 import { Redis, type RedisOptions } from 'ioredis';
 import { HANDOFF_KEY, handoffOf } from './handoff.js';
 import { DEFAULT_PREFIX, jobRef, splitQueueKey } from './identity.js';
+import { DEFAULT_LEASE_MILLIS, ListenerLease } from './listener-lease.js';
 import { compareStreamIds, listenerKeys, streamTime, type TrackedJob } from './listener-state.js';
 import { sharedEmitter } from './shared-emitter.js';
 
@@ -48,6 +50,15 @@ export interface QueueListenerOptions {
   startFrom?: 'start' | 'end';
   /** Called with what a restart found and repaired. */
   onRecovery?: (report: RecoveryReport) => void;
+  /**
+   * One listener at a time per queue (default on): a listener that cannot take the lease of every queue it observes
+   * stands by, tries again every third of `ttlMillis`, and takes over from the checkpoints when the holder closes (at
+   * once: it gives the lease up) or stops renewing it (`ttlMillis` after a crash). `false`: no lease — every listener
+   * on a queue reports its runs.
+   */
+  lease?:
+    | { /** How long a lease outlives its holder's last renewal, in milliseconds (≥ 1000). Default 10 000. */ ttlMillis?: number }
+    | false;
   logger?: Logger;
 }
 
@@ -72,14 +83,24 @@ function toFields(flat: string[]): Fields {
 }
 
 export class QueueListener {
-  readonly #o: Required<Omit<QueueListenerOptions, 'emitter' | 'onRecovery' | 'logger' | 'cluster'>> & QueueListenerOptions;
+  readonly #o: Required<Omit<QueueListenerOptions, 'emitter' | 'onRecovery' | 'logger' | 'cluster' | 'lease'>> & QueueListenerOptions;
   readonly #cluster: string;
   readonly #logger: Logger;
   #emitter: RunEventSink | undefined;
   #reader: Redis | undefined;
   #client: Redis | undefined;
+  /** Between `start()` and `close()`. */
   #running = false;
+  /** Reading the streams: the lease is held (or there is none). */
+  #active = false;
+  /** The read loop, while active. */
   #loop: Promise<void> | undefined;
+  /** The standby loop, while another listener holds the lease. */
+  #standby: Promise<void> | undefined;
+  /** Ends the standby's wait between two tries (close). */
+  #wake: (() => void) | undefined;
+  readonly #lease: ListenerLease | undefined;
+  #leaseTimer: NodeJS.Timeout | undefined;
   #orphanTimer: NodeJS.Timeout | undefined;
   readonly #ids = new Map<string, string>();
   readonly #jobs = new Map<string, Map<string, TrackedJob>>();
@@ -95,6 +116,15 @@ export class QueueListener {
   constructor(options: QueueListenerOptions) {
     if (!options.queues?.length) throw new TypeError('QueueListener needs at least one queue name');
     this.#o = { prefix: DEFAULT_PREFIX, blockMillis: 1000, batchSize: 1000, orphanCheckMillis: 30_000, startFrom: 'start', ...options };
+    if (options.lease !== false) {
+      const ttl = options.lease?.ttlMillis ?? DEFAULT_LEASE_MILLIS;
+      if (!(Number.isFinite(ttl) && ttl >= 1000))
+        throw new ConfigError(`lease.ttlMillis must be a number of milliseconds ≥ 1000, got ${ttl}`);
+      this.#lease = new ListenerLease(
+        options.queues.map((q) => listenerKeys(this.#o.prefix, q).lease),
+        ttl,
+      );
+    }
     this.#cluster = options.cluster ?? process.env.RUNTRAIL_CLUSTER ?? 'prod';
     this.#logger = options.logger ?? quietLogger;
     this.#emitter = options.emitter;
@@ -113,14 +143,52 @@ export class QueueListener {
     return new Redis({ ...c, maxRetriesPerRequest: null });
   }
 
-  /** Loads checkpoints and per-job state, repairs gaps, then starts reading. Resolves once reading began. */
+  /** True while this listener reads the streams; false while it stands by (another holds the lease) or is closed. */
+  get active(): boolean {
+    return this.#active;
+  }
+
+  /**
+   * Takes the lease, loads checkpoints and per-job state, repairs gaps, then starts reading. Resolves once reading
+   * began — or, when another listener holds the lease, once this one stands by (`active` false): it takes over by
+   * itself when it can.
+   */
   async start(): Promise<void> {
     if (this.#running) return;
     this.#reader = this.#redis();
     this.#client = this.#redis();
+    this.#running = true;
+    if (this.#lease && !(await this.#lease.acquire(this.#client))) {
+      this.#logger.info({ queues: this.#o.queues }, 'runtrail: another listener holds these queues; standing by');
+      this.#standby = this.#standBy();
+      return;
+    }
+    await this.#activate();
+  }
+
+  /** Stops reading after the current batch, commits the checkpoints, gives the lease up and closes the connections. Idempotent. */
+  async close(): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    this.#wake?.();
+    await this.#standby?.catch(() => {});
+    this.#deactivate();
+    // Interrupt a blocking XREAD: the loop sees #running false and ends after committing.
+    this.#reader?.disconnect();
+    await this.#loop?.catch(() => {});
+    if (this.#lease) await this.#lease.release(this.#client as Redis).catch(() => {});
+    await this.#client?.quit().catch(() => {});
+  }
+
+  /** Loads checkpoints and per-job state, repairs gaps and starts the read loop (the lease is held). */
+  async #activate(): Promise<void> {
+    const client = this.#client as Redis;
+    this.#jobs.clear();
+    this.#ids.clear();
+    this.#suspects.clear();
     for (const queue of this.#o.queues) {
       const k = listenerKeys(this.#o.prefix, queue);
-      const [checkpoint, saved] = await Promise.all([this.#client.get(k.checkpoint), this.#client.hgetall(k.jobs)]);
+      const [checkpoint, saved] = await Promise.all([client.get(k.checkpoint), client.hgetall(k.jobs)]);
       const jobs = new Map<string, TrackedJob>();
       for (const [id, json] of Object.entries(saved)) {
         try {
@@ -137,11 +205,12 @@ export class QueueListener {
       // Resolve `$` now, so events written right after start() are not lost (bullmq issue #2874).
       for (const queue of this.#o.queues) {
         if (this.#ids.get(queue) !== '$') continue;
-        const last = (await this.#client.xrevrange(listenerKeys(this.#o.prefix, queue).events, '+', '-', 'COUNT', 1))[0]?.[0];
+        const last = (await client.xrevrange(listenerKeys(this.#o.prefix, queue).events, '+', '-', 'COUNT', 1))[0]?.[0];
         this.#ids.set(queue, last ?? '0');
       }
     }
-    this.#running = true;
+    if (!this.#running) return;
+    this.#active = true;
     this.#loop = this.#run();
     if (this.#o.orphanCheckMillis > 0) {
       this.#orphanTimer = setInterval(
@@ -150,22 +219,85 @@ export class QueueListener {
       );
       this.#orphanTimer.unref();
     }
+    const lease = this.#lease;
+    if (lease) {
+      this.#leaseTimer = setInterval(() => void this.#renew(lease), lease.ttlMillis / 3);
+      this.#leaseTimer.unref();
+    }
   }
 
-  /** Stops reading after the current batch, commits the checkpoints and closes the connections. Idempotent. */
-  async close(): Promise<void> {
-    if (!this.#running) return;
-    this.#running = false;
+  /** Stops reading (lease lost, or close): timers off; the read loop ends after its current batch. */
+  #deactivate(): void {
+    this.#active = false;
     if (this.#orphanTimer) clearInterval(this.#orphanTimer);
-    // Interrupt a blocking XREAD: the loop sees #running false and ends after committing.
-    this.#reader?.disconnect();
-    await this.#loop?.catch(() => {});
-    await this.#client?.quit().catch(() => {});
+    if (this.#leaseTimer) clearInterval(this.#leaseTimer);
+    this.#orphanTimer = undefined;
+    this.#leaseTimer = undefined;
+  }
+
+  async #renew(lease: ListenerLease): Promise<void> {
+    try {
+      if (await lease.acquire(this.#client as Redis)) return;
+    } catch (err) {
+      // Redis unreachable: the lease runs out on its own clock; `held` says so before any batch is reported.
+      this.#logger.warn({ err }, 'runtrail: could not renew the listener lease');
+      return;
+    }
+    if (!this.#running || !this.#active) return;
+    this.#logger.warn({ queues: this.#o.queues }, 'runtrail: the listener lost its lease to another; standing by');
+    this.#deactivate();
+  }
+
+  /** True when the lease is held now (renewed if its sure time ran out): checked before any event is reported. */
+  async #holdsLease(): Promise<boolean> {
+    const lease = this.#lease;
+    if (!lease || lease.held) return true;
+    try {
+      if (await lease.acquire(this.#client as Redis)) return true;
+    } catch (err) {
+      this.#logger.warn({ err }, 'runtrail: could not renew the listener lease');
+    }
+    if (this.#active) {
+      this.#logger.warn({ queues: this.#o.queues }, 'runtrail: the listener lost its lease; standing by');
+      this.#deactivate();
+    }
+    return false;
+  }
+
+  /** Waits for the lease, trying every third of its time, then activates. */
+  async #standBy(): Promise<void> {
+    const lease = this.#lease as ListenerLease;
+    while (this.#running) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, lease.ttlMillis / 3);
+        this.#wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.#wake = undefined;
+      if (!this.#running) return;
+      try {
+        if (await lease.acquire(this.#client as Redis)) {
+          this.#logger.info({ queues: this.#o.queues }, 'runtrail: the listener took the lease; reading from the checkpoints');
+          await this.#activate();
+          return;
+        }
+      } catch (err) {
+        this.#logger.warn({ err }, 'runtrail: could not take the listener lease; trying again');
+      }
+    }
   }
 
   async #run(): Promise<void> {
+    await this.#read();
+    // The lease was lost while reading: stand by until it can be taken again (from the checkpoints).
+    if (this.#running && !this.#active) this.#standby = this.#standBy();
+  }
+
+  async #read(): Promise<void> {
     const reader = this.#reader as Redis;
-    while (this.#running) {
+    while (this.#running && this.#active) {
       const queues = this.#o.queues;
       let reply: [string, [string, string[]][]][] | null = null;
       try {
@@ -180,7 +312,7 @@ export class QueueListener {
           ...queues.map((q) => this.#ids.get(q) as string),
         )) as typeof reply;
       } catch (err) {
-        if (!this.#running) break;
+        if (!this.#running || !this.#active) break;
         this.#logger.warn({ err }, 'runtrail: XREAD failed; retrying');
         await new Promise((r) => setTimeout(r, 500));
         continue;
@@ -215,6 +347,9 @@ export class QueueListener {
       if (jobId && !jobs.has(jobId) && !firstSeen.has(jobId)) firstSeen.set(jobId, e);
     }
     await this.#lookup(queue, firstSeen, jobs, parsed);
+    // Nothing reported, nothing committed without the lease (checked here: no await between this and the reports).
+    // Another listener reads this batch again from the checkpoint.
+    if (!(await this.#holdsLease())) return;
     const changed = new Set<string>();
     const ended = new Set<string>();
     for (let i = 0; i < parsed.length; i++) {
@@ -467,6 +602,7 @@ export class QueueListener {
       if (processedOn) event.startTime = Number(processedOn);
       if (job.parent) event.parent = job.parent;
       if (job.root) event.root = job.root;
+      if (!(await this.#holdsLease())) return;
       // A start missing for this attempt was trimmed too: emit it so the run is complete.
       if (job.attempt < attempt && processedOn)
         this.#sink.enqueue({
@@ -513,6 +649,7 @@ export class QueueListener {
           links = {};
         }
         const attempt = Math.max(1, Number(atm ?? 1));
+        if (!(await this.#holdsLease())) return;
         if (processedOn) this.#sink.enqueue({ kind: 'start', instance: ref, attempt, time: Number(processedOn), ...links });
         this.#sink.enqueue({
           kind: 'end',
@@ -563,6 +700,7 @@ export class QueueListener {
         }
         const job = jobs.get(id);
         if (!job || job.activeSince === undefined) continue;
+        if (!(await this.#holdsLease())) return;
         this.#sink.enqueue({
           kind: 'end',
           instance: job.ref,

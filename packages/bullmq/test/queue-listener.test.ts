@@ -146,6 +146,73 @@ describe('QueueListener', () => {
     assertWireValid(sink.events);
   });
 
+  it('lets one of several listeners on the same queues report, and another take over when it closes: each run once', async () => {
+    const q = queue();
+    const first = new RecordingSink();
+    const second = new RecordingSink();
+    const a = listener([q.name], first, { lease: { ttlMillis: 1000 } });
+    // The second observes one more queue: all its queues' leases or none, so it stands by for the first's queue.
+    const other = queue();
+    const b = listener([other.name, q.name], second, { lease: { ttlMillis: 1000 } });
+    await a.start();
+    await b.start();
+    expect([a.active, b.active]).toEqual([true, false]);
+    const w = worker(q.name, async () => 1);
+    await q.addBulk(Array.from({ length: 20 }, (_, i) => ({ name: 'before', data: { i } })));
+    await first.waitFor((events) => events.filter((e) => e.kind === 'end').length === 20);
+    // The standby tried every third of the lease meanwhile, and reported nothing.
+    await new Promise((r) => setTimeout(r, 700));
+    expect(second.events).toHaveLength(0);
+    expect(b.active).toBe(false);
+    await a.close();
+    await q.addBulk(Array.from({ length: 20 }, (_, i) => ({ name: 'after', data: { i } })));
+    await second.waitFor((events) => events.filter((e) => e.kind === 'end').length === 20);
+    expect(b.active).toBe(true);
+    const ends = endsById([...first.events, ...second.events]);
+    expect(ends.size).toBe(40);
+    expect([...ends.values()].every((list) => list.length === 1)).toBe(true);
+    expect(first.events.every((e) => e.instance.job === 'before')).toBe(true);
+    expect(second.events.every((e) => e.instance.job === 'after')).toBe(true);
+    await w.close();
+    // Without a lease, every listener reports.
+    const third = new RecordingSink();
+    await listener([q.name], third, { lease: false, startFrom: 'end' }).start();
+    const w2 = worker(q.name, async () => 1);
+    await q.add('unleased', {});
+    await third.waitFor((events) => events.some((e) => e.kind === 'end'));
+    await second.waitFor((events) => events.some((e) => e.kind === 'end' && e.instance.job === 'unleased'));
+    await w2.close();
+    expect(() => listener([q.name], third, { lease: { ttlMillis: 10 } })).toThrow(/ttlMillis/);
+    assertWireValid([...first.events, ...second.events]);
+  });
+
+  it('takes over from a listener that died holding the lease, once the lease ran out', async () => {
+    const q = queue();
+    const child = spawn(
+      process.execPath,
+      [new URL('./fixtures/leased-listener.mjs', import.meta.url).pathname, inject('redisUrl'), q.name],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    const said = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(String(d).trim())));
+    expect(said).toBe('active');
+    const sink = new RecordingSink();
+    const l = listener([q.name], sink, { lease: { ttlMillis: 1000 } });
+    await l.start();
+    expect(l.active).toBe(false);
+    child.kill('SIGKILL');
+    const killedAt = Date.now();
+    while (!l.active && Date.now() - killedAt < 5000) await new Promise((r) => setTimeout(r, 20));
+    // The lease outlives its holder by its time (1 s), and the standby tries every third of it.
+    expect(Date.now() - killedAt).toBeLessThan(3000);
+    expect(l.active).toBe(true);
+    worker(q.name, async () => 1);
+    await q.add('after-crash', {});
+    await sink.waitFor((events) => events.some((e) => e.kind === 'end'));
+    expect(summary(sink.events)).toEqual(['queued#1', 'start#1', 'end#1:success']);
+  });
+
   it('loses nothing from the first read when started after the jobs ran', async () => {
     const q = queue();
     const w = worker(q.name, async () => 1);
