@@ -77,9 +77,9 @@ const hooksOf = new WeakMap<Worker, WorkerHooks>();
 
 /**
  * The listeners of every instrumented Worker: the same functions for all, finding their Worker's hooks by `this` (an
- * EventEmitter calls a listener with itself as `this`). Listeners made per Worker were compiled again by V8 for each
- * new Worker — the first listener from a site is optimized for its own context — 5–6 compile jobs per Worker of a
- * bench that makes a Worker per round.
+ * EventEmitter calls a listener with itself as `this`), at the price of a WeakMap lookup per event. Listeners made per
+ * Worker were compiled again by V8 for many a new Worker (`--trace-opt`: 5–6 times in 8 rounds of a bench that makes
+ * a Worker per round).
  */
 const SHARED_LISTENERS: Listeners = [
   ['active', onActive],

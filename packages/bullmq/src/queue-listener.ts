@@ -243,8 +243,13 @@ export class QueueListener {
       this.#logger.warn({ err }, 'runtrail: could not renew the listener lease');
       return;
     }
+    this.#standDown();
+  }
+
+  /** The lease is someone else's (or cannot be renewed): stop reading; the read loop then stands by. */
+  #standDown(): void {
     if (!this.#running || !this.#active) return;
-    this.#logger.warn({ queues: this.#o.queues }, 'runtrail: the listener lost its lease to another; standing by');
+    this.#logger.warn({ queues: this.#o.queues }, 'runtrail: the listener lost its lease; standing by');
     this.#deactivate();
   }
 
@@ -257,10 +262,7 @@ export class QueueListener {
     } catch (err) {
       this.#logger.warn({ err }, 'runtrail: could not renew the listener lease');
     }
-    if (this.#active) {
-      this.#logger.warn({ queues: this.#o.queues }, 'runtrail: the listener lost its lease; standing by');
-      this.#deactivate();
-    }
+    this.#standDown();
     return false;
   }
 

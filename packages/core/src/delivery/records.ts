@@ -64,9 +64,9 @@ export type RecordField = string | number | undefined;
 /**
  * Writes one channel's records. An object with a method rather than a function: `write` is then one function for
  * every channel, so an adapter's hot path calls one target whatever channel it writes to. A closure per channel is
- * a new call target for each: V8's optimized code, specialized on the first one, is thrown away ("wrong call target")
- * and compiled again when another comes — in a process that instruments Worker after Worker, a steady stream of
- * deoptimizations and of compile jobs on V8's helper threads (bench/README.md, "Where the cost is").
+ * a new call target for each: V8 threw optimized code specialized on one away ("wrong call target") and compiled it
+ * again when another came — in a process that instruments Worker after Worker, again and again (`--trace-opt`,
+ * bench/README.md, "Where the cost is").
  */
 export interface RecordWriter {
   /**
