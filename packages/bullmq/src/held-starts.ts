@@ -10,6 +10,11 @@
 // held from one tick through the next, so at least `millis` and less than twice that. The timer object is made once
 // and re-armed with `refresh()`; it runs only while something is held. In a busy Worker's profile the timer used to
 // be ≈ 0.4% of the main thread (a new `setTimeout`, a clock read per start, and a splice per tick).
+//
+// What is held is the job itself (BullMQ hands the same Job object to an attempt's `active`, `progress`, `completed`
+// and `failed`), with the attempt's number, start and end in number arrays beside it: a short attempt costs no object
+// of its own and no entry in a Map keyed by job id (≈ 0.3% of a no-op Worker's main thread, hashing the id included).
+// Its end finds it by identity, newest first: a job that ends within its hold started among the last few.
 
 /**
  * Default of `holdStartMillis`: how long a start is held back at least, in milliseconds (less than twice that at
@@ -17,34 +22,54 @@
  */
 export const DEFAULT_HOLD_MILLIS = 5;
 
-/** What an attempt carries while its start may be held. */
-export interface Holdable {
-  /** True while the attempt's start is held back, not written yet (it may have ended meanwhile). */
-  held: boolean;
+/**
+ * Writes a held attempt's record: its start, or its start and successful end. An object with a method, not a
+ * callback: one call target for every instrumented Worker (core's records.ts, `RecordWriter`, says why).
+ */
+export interface HeldWriter<J extends object> {
+  /**
+   * @param job the job whose attempt it is
+   * @param attempt the attempt's number (1 = first)
+   * @param startTime epoch ms the attempt started
+   * @param endTime epoch ms it succeeded, or 0 while it runs on (its start alone is written then)
+   */
+  writeHeld(job: J, attempt: number, startTime: number, endTime: number): void;
 }
 
-/**
- * Writes a held attempt's record: its start, or its start and end when it ended meanwhile. An object with a method,
- * not a callback: one call target for every instrumented Worker (core's records.ts, `RecordWriter`, says why).
- */
-export interface HeldWriter<A extends Holdable> {
-  writeHeld(a: A): void;
+/** One generation of held attempts: parallel arrays, reused tick after tick (no array made per tick). */
+class Generation<J extends object> {
+  /** The held jobs, `null` where one was written early (`release`); only the first `length` count. */
+  readonly jobs: Array<J | null> = [];
+  readonly attempts: number[] = [];
+  readonly starts: number[] = [];
+  /** Epoch ms each attempt succeeded at, 0 while it runs. */
+  readonly ends: number[] = [];
+  length = 0;
+
+  /** The index of `job`, searched newest first, or -1. */
+  indexOf(job: J): number {
+    const jobs = this.jobs;
+    for (let i = this.length - 1; i >= 0; i--) if (jobs[i] === job) return i;
+    return -1;
+  }
 }
 
 /** The held starts of one instrumented Worker, in the order they began. */
-export class HeldStarts<A extends Holdable> {
+export class HeldStarts<J extends object> {
   /** Held since the last tick. */
-  #young: A[] = [];
+  #young = new Generation<J>();
   /** Held since the tick before the last: what the next tick writes. */
-  #old: A[] = [];
+  #old = new Generation<J>();
   /** Made at a hold, re-armed with `refresh()` (made again after a flush cleared it); armed while `#running`. */
+  /** The generation `#find` found its job in. */
+  #found = this.#young;
   #timer: NodeJS.Timeout | undefined;
   #running = false;
   /**
-   * Writes one held attempt's record (its start, or its start and end); dropped by `close`, so that the emitter,
-   * which keeps `onFlush`, no longer keeps the Worker.
+   * Writes one held attempt's record; dropped by `close`, so that the emitter, which keeps `onFlush`, no longer keeps
+   * the Worker.
    */
-  #writer: HeldWriter<A> | undefined;
+  #writer: HeldWriter<J> | undefined;
   /** For the record channel's `onFlush`: writes every held start (a field, so that it holds this object alone). */
   readonly onFlush = (): void => this.#writeAll();
   readonly #onTick = (): void => this.#tick();
@@ -52,26 +77,60 @@ export class HeldStarts<A extends Holdable> {
   readonly #millis: number;
 
   /**
-   * @param writer writes a held attempt's record: its start, or its start and end when it ended meanwhile
+   * @param writer writes a held attempt's record: its start, or its start and end when it succeeded meanwhile
    * @param millis least hold, in milliseconds (> 0)
    */
-  constructor(writer: HeldWriter<A>, millis: number = DEFAULT_HOLD_MILLIS) {
+  constructor(writer: HeldWriter<J>, millis: number = DEFAULT_HOLD_MILLIS) {
     this.#writer = writer;
     this.#millis = millis;
   }
 
-  /** Holds `a`'s start back; its record is written once due, or by `writeNow`, `onFlush` or `close`. */
-  hold(a: A): void {
-    a.held = true;
-    this.#young.push(a);
+  /**
+   * Holds the start of `job`'s attempt back; its record is written once due, or by `release`, `onFlush` or `close`.
+   * @param attempt the attempt's number
+   * @param startTime epoch ms it started
+   */
+  hold(job: J, attempt: number, startTime: number): void {
+    const g = this.#young;
+    const i = g.length++;
+    g.jobs[i] = job;
+    g.attempts[i] = attempt;
+    g.starts[i] = startTime;
+    g.ends[i] = 0;
     if (!this.#running) this.#arm();
   }
 
-  /** Writes `a`'s start now if it is still held (before any other event of its attempt). */
-  writeNow(a: A): void {
-    if (!a.held) return;
-    a.held = false;
-    this.#writer?.writeHeld(a);
+  /**
+   * Notes that `job`'s held attempt succeeded at epoch ms `endTime`: its start and end are written together when the
+   * hold is over. False when its start is not held (written already, or never held): nothing noted.
+   */
+  succeeded(job: J, endTime: number): boolean {
+    const i = this.#find(job);
+    if (i < 0) return false;
+    this.#found.ends[i] = endTime;
+    return true;
+  }
+
+  /**
+   * Writes the start of `job`'s attempt now if it is held (before any other event of that attempt), with the end
+   * noted by `succeeded` if there is one. True when it was held.
+   */
+  release(job: J): boolean {
+    const i = this.#find(job);
+    if (i < 0) return false;
+    const g = this.#found;
+    g.jobs[i] = null;
+    this.#writer?.writeHeld(job, g.attempts[i] as number, g.starts[i] as number, g.ends[i] as number);
+    return true;
+  }
+
+  /** The index of `job` in the generation it is held in, which is left in `#found` (no pair made); -1 if not held. */
+  #find(job: J): number {
+    this.#found = this.#young;
+    const i = this.#young.indexOf(job);
+    if (i >= 0) return i;
+    this.#found = this.#old;
+    return this.#old.indexOf(job);
   }
 
   /** Writes every held start and holds nothing more (a closed or detached Worker). */
@@ -83,17 +142,23 @@ export class HeldStarts<A extends Holdable> {
   #tick(): void {
     const old = this.#old;
     this.#writeHeld(old);
-    // The older generation's array, emptied, becomes the younger one: no array is made per tick.
+    // The older generation, emptied, becomes the younger one.
     this.#old = this.#young;
     this.#young = old;
     if (this.#old.length > 0) this.#timer?.refresh();
     else this.#running = false;
   }
 
-  /** Writes the starts still held in `held`, in order, and empties it. */
-  #writeHeld(held: A[]): void {
-    for (let i = 0; i < held.length; i++) this.writeNow(held[i] as A);
-    held.length = 0;
+  /** Writes the starts still held in `g`, in order, and empties it (its jobs let go, for the GC). */
+  #writeHeld(g: Generation<J>): void {
+    const { jobs, attempts, starts, ends } = g;
+    for (let i = 0; i < g.length; i++) {
+      const job = jobs[i];
+      if (job === null || job === undefined) continue;
+      jobs[i] = null;
+      this.#writer?.writeHeld(job, attempts[i] as number, starts[i] as number, ends[i] as number);
+    }
+    g.length = 0;
   }
 
   #writeAll(): void {

@@ -16,7 +16,7 @@ import {
 } from '@runtrail/core';
 import type { ConnectionOptions, Job, Worker } from 'bullmq';
 import { handoffOf } from './handoff.js';
-import { DEFAULT_HOLD_MILLIS, HeldStarts, type HeldWriter, type Holdable } from './held-starts.js';
+import { DEFAULT_HOLD_MILLIS, HeldStarts, type HeldWriter } from './held-starts.js';
 import { DEFAULT_PREFIX, jobRef } from './identity.js';
 import { endEvent, instanceOf, type StartFacts, startEvent, type WorkerContext } from './job-events.js';
 import { jobRecords, startAndSuccessRecord, startRecord, successRecord } from './job-records.js';
@@ -44,23 +44,57 @@ function addLinks(event: RunEvent, links: Links): void {
 /** Links of a job that has no FlowProducer parent and no hand-off: shared, never mutated. */
 const NO_LINKS: Links = Object.freeze({});
 
-/** One attempt as the hooks track it: its start's facts and its state, one object (the hot path makes one per job). */
-interface Attempt extends StartFacts, Holdable {
+/**
+ * An attempt whose start was written and that has not ended: its start's facts and its state. A short attempt on the
+ * hot path never has one: its job is held (held-starts.ts) until it ends.
+ */
+interface Attempt extends StartFacts {
+  /**
+   * The Job object of the attempt: an entry left by an attempt that never ended (a `DelayedError`) is not its next's
+   * (undefined only in the facts object the held records are filled from).
+   */
+  job: Job | undefined;
   /**
    * Links of the attempt, or the parent lookup that will settle them once its start was enqueued (ends wait for
-   * it); `undefined` when the start went as a compact record (no links: the hot path).
+   * it); `undefined` when the start went as a compact record (no links).
    */
   started: Links | Promise<Links> | undefined;
   lastProgress: number;
-  /**
-   * Epoch ms a held attempt succeeded at (0 until then): its start and end are then written together, in one record,
-   * when the hold is over (held-starts.ts).
-   */
-  endTime: number;
 }
 
 /** The result of every successful attempt: shared, never mutated (events are never mutated once built). */
 const SUCCESS: NonNullable<RunEvent['result']> = Object.freeze({ status: 'success' });
+/** The result of an attempt that moved its job on without an event (`#endStep`): shared, never mutated. */
+const STEP: NonNullable<RunEvent['result']> = Object.freeze({ status: 'retry', native: 'step' });
+
+/**
+ * A job's id as a string. BullMQ's ids are strings already; `String()` of one is still a call of the String builtin
+ * (≈ 0.26% of a no-op Worker's main thread in bench/bullmq/hook-share.mjs).
+ */
+function idOf(job: Job): string {
+  const id = job.id;
+  return typeof id === 'string' ? id : String(id);
+}
+
+/** A new tracked attempt of `job`, its facts still to be filled in. */
+function newAttempt(job: Job | undefined): Attempt {
+  // Every field set, in one order: one hidden class for all attempts, whatever options their jobs have.
+  return {
+    jobId: '',
+    timestamp: 0,
+    name: '',
+    scheduler: undefined,
+    attempt: 0,
+    startTime: 0,
+    priority: undefined,
+    delay: undefined,
+    maxAttempts: undefined,
+    prevMillis: undefined,
+    job,
+    started: undefined,
+    lastProgress: 0,
+  };
+}
 
 /** The InstanceRef of a job as this worker sees it. */
 export function refOfJob(job: Job, prefix: string, queue: string, cluster: string): InstanceRef {
@@ -156,13 +190,14 @@ export function instrumentWorker(worker: Worker, options: InstrumentOptions = {}
  * deoptimizations on the Worker's thread and of compile jobs on V8's helper threads (bench/README.md, "Where the
  * cost is"). Its methods never throw into the Worker: each hook catches and logs.
  */
-class WorkerHooks implements HeldWriter<Attempt> {
+class WorkerHooks implements HeldWriter<Job> {
   readonly #worker: Worker;
   readonly #options: InstrumentOptions;
   readonly #emitter: RunEventSink;
   readonly #logger: Logger;
   readonly #ctx: WorkerContext;
   readonly #parents: ParentResolver;
+  /** Attempts whose start was written and that have not ended, by job id: long or linked ones, never the hot path's. */
   readonly #attempts = new Map<string, Attempt>();
   readonly #progressInterval: number;
   readonly #maxError: number;
@@ -177,8 +212,10 @@ class WorkerHooks implements HeldWriter<Attempt> {
   /** The records of short attempts in an array of their own: one length for all of them (setting it is a runtime call). */
   readonly #shortFields: RecordField[] = [];
   readonly #holds: boolean;
-  readonly #starts: HeldStarts<Attempt>;
+  readonly #starts: HeldStarts<Job>;
   readonly #records: RecordWriter;
+  /** The facts of a held job's record, filled in place for each (its job's fields and the held numbers). */
+  readonly #heldFacts = newAttempt(undefined);
 
   constructor(worker: Worker, options: InstrumentOptions) {
     // Settings first: a bad one throws before anything is attached or opened.
@@ -201,7 +238,7 @@ class WorkerHooks implements HeldWriter<Attempt> {
     this.#progressInterval = options.progressIntervalMillis ?? 5000;
     this.#maxError = options.maxErrorLength ?? 8192;
     this.#holds = holdMillis > 0 && takesRecords(this.#emitter);
-    this.#starts = new HeldStarts<Attempt>(this, holdMillis || DEFAULT_HOLD_MILLIS);
+    this.#starts = new HeldStarts<Job>(this, holdMillis || DEFAULT_HOLD_MILLIS);
     const logger = this.#logger;
     this.#records = recordWriter(
       this.#emitter,
@@ -212,13 +249,24 @@ class WorkerHooks implements HeldWriter<Attempt> {
     );
   }
 
-  /** `HeldWriter`: a held attempt's record, its start alone or, when it succeeded meanwhile, its start and end. */
-  writeHeld(a: Attempt): void {
-    this.#records.write(a.endTime ? startAndSuccessRecord(a, a.endTime, this.#shortFields) : startRecord(a, this.#fields));
+  /**
+   * `HeldWriter`: a held attempt's record — its start and end when it succeeded meanwhile, else its start alone, and
+   * from then on the attempt is tracked by job id until it ends. Called from the hold's timer too: never throws.
+   */
+  writeHeld(job: Job, attempt: number, startTime: number, endTime: number): void {
+    try {
+      if (endTime)
+        this.#records.write(startAndSuccessRecord(this.#factsOf(job, attempt, startTime, this.#heldFacts), endTime, this.#shortFields));
+      else this.#track(job, attempt, startTime);
+    } catch (err) {
+      this.#hookFailed('held start', err);
+    }
   }
 
   active(job: Job): void {
     try {
+      // Only while some attempt is tracked (never on a no-op Worker's hot path): one of this job's that never ended.
+      if (this.#attempts.size > 0) this.#endStep(job);
       this.#begin(job);
     } catch (err) {
       this.#hookFailed('active', err);
@@ -252,11 +300,11 @@ class WorkerHooks implements HeldWriter<Attempt> {
 
   progress(job: Job, progress: unknown): void {
     try {
-      const a = this.#attempts.get(`${job.id}`);
+      // A held start is written first: the attempt is tracked by id from then on.
+      const a = this.#attemptOf(job);
       const now = Date.now();
       if (!a || now - a.lastProgress < this.#progressInterval) return;
       a.lastProgress = now;
-      this.#starts.writeNow(a);
       const event: RunEvent = { kind: 'running', instance: instanceOf(this.#ctx, a), attempt: a.attempt, time: now };
       if (typeof progress === 'number') event.progress = { current: progress, total: 100 };
       else if (typeof progress === 'object' && progress !== null) {
@@ -312,35 +360,58 @@ class WorkerHooks implements HeldWriter<Attempt> {
   }
 
   /**
-   * An attempt's start. Also used when a job fails without an `active` event (a deferred failure: a child failed
-   * under failParentOnFailure, or the stall limit), so that every end has its start.
+   * An attempt's start: held (the hot path: no object made), or written and tracked by job id. Also used when a job
+   * ends without an `active` event (a deferred failure: a child failed under failParentOnFailure, or the stall limit;
+   * or a job active before the hooks were attached), with `hold` false, so that every end has its start.
+   * @returns the tracked attempt, or undefined when its job is held
    */
-  #begin(job: Job): Attempt {
-    const opts = job.opts;
-    // Every field set, in one order: one hidden class for all attempts, whatever options their jobs have.
-    const a: Attempt = {
-      jobId: String(job.id),
-      timestamp: job.timestamp,
-      name: job.name,
-      scheduler: job.repeatJobKey || undefined,
-      attempt: job.attemptsStarted || job.attemptsMade + 1,
-      startTime: job.processedOn ?? Date.now(),
-      priority: opts.priority || undefined,
-      delay: opts.delay || undefined,
-      maxAttempts: opts.attempts || undefined,
-      prevMillis: (job.repeatJobKey && opts.prevMillis) || undefined,
-      started: undefined,
-      lastProgress: 0,
-      held: false,
-      endTime: 0,
-    };
+  #begin(job: Job, hold = this.#holds): Attempt | undefined {
+    const attempt = job.attemptsStarted || job.attemptsMade + 1;
+    const startTime = job.processedOn ?? Date.now();
     const handoff = handoffOf(job.data);
     if (!handoff && !job.parent?.id) {
-      if (this.#holds) this.#starts.hold(a);
-      else this.#records.write(startRecord(a, this.#fields));
-    } else a.started = this.#linkedStart(a, job, handoff);
+      if (!hold) return this.#track(job, attempt, startTime);
+      this.#starts.hold(job, attempt, startTime);
+      return undefined;
+    }
+    const a = this.#factsOf(job, attempt, startTime, newAttempt(job));
+    a.started = this.#linkedStart(a, job, handoff);
     this.#attempts.set(a.jobId, a);
     return a;
+  }
+
+  /** Writes the start record of a plain attempt and tracks the attempt by job id until it ends. */
+  #track(job: Job, attempt: number, startTime: number): Attempt {
+    const a = this.#factsOf(job, attempt, startTime, newAttempt(job));
+    this.#records.write(startRecord(a, this.#fields));
+    this.#attempts.set(a.jobId, a);
+    return a;
+  }
+
+  /** Fills `into` with the start facts of `job`'s attempt number `attempt`, started at epoch ms `startTime`. */
+  #factsOf<F extends StartFacts>(job: Job, attempt: number, startTime: number, into: F): F {
+    const opts = job.opts;
+    into.jobId = idOf(job);
+    into.timestamp = job.timestamp;
+    into.name = job.name;
+    into.scheduler = job.repeatJobKey || undefined;
+    into.attempt = attempt;
+    into.startTime = startTime;
+    into.priority = opts.priority || undefined;
+    into.delay = opts.delay || undefined;
+    into.maxAttempts = opts.attempts || undefined;
+    into.prevMillis = (job.repeatJobKey && opts.prevMillis) || undefined;
+    return into;
+  }
+
+  /**
+   * The tracked attempt of `job` — its held start written first if it is held — or undefined when the hooks have
+   * not seen it start.
+   */
+  #attemptOf(job: Job): Attempt | undefined {
+    if (!this.#starts.release(job) && this.#attempts.size === 0) return undefined;
+    const a = this.#attempts.get(idOf(job));
+    return a?.job === job ? a : undefined;
   }
 
   /** The start of an attempt with links (a FlowProducer child, a hand-off) as an event, once its links are known. */
@@ -367,23 +438,45 @@ class WorkerHooks implements HeldWriter<Attempt> {
   }
 
   #end(job: Job, result: NonNullable<RunEvent['result']>): void {
-    const key = `${job.id}`;
-    const a = this.#attempts.get(key) ?? this.#begin(job);
-    this.#attempts.delete(key);
     const declared = takeDeclarations(job);
     const time = job.finishedOn ?? Date.now();
-    if (a.started === undefined && declared === undefined && result.status === 'success') {
-      // Still held: written with its start when the hold is over, or by the next flush (held-starts.ts).
-      if (a.held) a.endTime = time;
-      else this.#records.write(successRecord(a, a.attempt, a.startTime, time, this.#fields));
+    const plain = declared === undefined && result === SUCCESS;
+    // The hot path: still held, so written with its start when the hold is over, or by the next flush (held-starts.ts).
+    // A held job is searched for only when no tracked attempt is its.
+    const tracked = this.#attempts.size > 0 ? this.#endStep(job) : undefined;
+    if (plain && tracked === undefined && this.#starts.succeeded(job, time)) return;
+    // Not seen to start: its start now, then its end.
+    const a = tracked ?? this.#attemptOf(job) ?? (this.#begin(job, false) as Attempt);
+    this.#attempts.delete(a.jobId);
+    if (a.started === undefined && plain) {
+      this.#records.write(successRecord(a, a.attempt, a.startTime, time, this.#fields));
       return;
     }
-    this.#starts.writeNow(a);
     withLinks(a.started ?? NO_LINKS, (links) => {
       const event = endEvent(this.#ctx, a, a.attempt, a.startTime, time, result, declared);
       addLinks(event, links);
       this.#enqueue(event);
     });
+  }
+
+  /**
+   * The tracked attempt of `job`, if any; first ends an earlier attempt of its job id that is still tracked. BullMQ
+   * tells no listener when a processor moves its job on by throwing `DelayedError`, `WaitingChildrenError` or
+   * `WaitingError` (reference/bullmq.md §2.1), so such a step's attempt is ended when this Worker sees the job's next
+   * attempt: as a retry (the listener's record of the same step), at the next attempt's start — the latest it can
+   * have ended. A next attempt taken by another Worker leaves it open here.
+   */
+  #endStep(job: Job): Attempt | undefined {
+    const a = this.#attempts.get(idOf(job));
+    if (a === undefined || a.job === job) return a;
+    this.#attempts.delete(a.jobId);
+    const time = Math.max(a.startTime, job.processedOn ?? Date.now());
+    withLinks(a.started ?? NO_LINKS, (links) => {
+      const event = endEvent(this.#ctx, a, a.attempt, a.startTime, time, STEP, undefined);
+      addLinks(event, links);
+      this.#enqueue(event);
+    });
+    return undefined;
   }
 
   async #stalled(jobId: string, seenAt: number): Promise<void> {
@@ -397,10 +490,13 @@ class WorkerHooks implements HeldWriter<Attempt> {
     // start within half a lock duration of it is a new attempt.
     const lockDuration = this.#worker.opts.lockDuration ?? 30_000;
     const again = (j.processedOn ?? 0) > seenAt - lockDuration / 2;
+    const attempt = Math.max(1, again ? j.attemptsStarted - 1 : j.attemptsStarted);
+    // This Worker's own attempt, if it is the one that stalled: ended here, not as a step when the next one starts.
+    if (this.#attempts.get(jobId)?.attempt === attempt) this.#attempts.delete(jobId);
     this.#enqueue({
       kind: 'end',
       instance: ref,
-      attempt: Math.max(1, again ? j.attemptsStarted - 1 : j.attemptsStarted),
+      attempt,
       time: Date.now(),
       startTime: j.processedOn,
       result: { status: 'retry', native: 'stalled', error: { message: 'job stalled: its worker stopped renewing the lock' } },

@@ -1,94 +1,145 @@
 // The held starts of instrument-worker.ts on their own: how long a start is held (at least `millis`, less than twice
-// that), in which order starts are written, and that the one timer comes back after the Worker went idle or a flush.
+// that), in which order starts are written, that an attempt's end found among them (in either generation) is written
+// with its start, that each is written once, and that the one timer comes back after the Worker went idle or a flush.
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { HeldStarts, type Holdable } from '../src/held-starts.js';
+import { HeldStarts } from '../src/held-starts.js';
 
-interface Start extends Holdable {
+/** A job as the hooks hold it (any object: held by identity). */
+interface Job {
   id: number;
   heldAt: number;
-  writtenAt?: number;
+}
+
+/** What the writer was given for one held attempt, and when. */
+interface Written {
+  id: number;
+  attempt: number;
+  startTime: number;
+  endTime: number;
+  heldFor: number;
 }
 
 const MILLIS = 40;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Held starts that record when each was written, and the order. */
+/** Held starts that record what was written for each job, when, and in which order. */
 function holder() {
-  const written: Start[] = [];
-  const starts = new HeldStarts<Start>(
+  const written: Written[] = [];
+  const starts = new HeldStarts<Job>(
     {
-      writeHeld(s) {
-        s.writtenAt = performance.now();
-        written.push(s);
+      writeHeld(job, attempt, startTime, endTime) {
+        written.push({ id: job.id, attempt, startTime, endTime, heldFor: performance.now() - job.heldAt });
       },
     },
     MILLIS,
   );
   let next = 0;
-  const hold = (): Start => {
-    const s: Start = { id: next++, held: false, heldAt: performance.now() };
-    starts.hold(s);
-    return s;
+  /** Holds a new job's attempt: attempt number = id + 1, start time = 1000 + id. */
+  const hold = (): Job => {
+    const job: Job = { id: next++, heldAt: performance.now() };
+    starts.hold(job, job.id + 1, 1000 + job.id);
+    return job;
   };
-  return { starts, written, hold };
+  const ids = () => written.map((w) => w.id);
+  return { starts, written, hold, ids };
 }
 
 describe('HeldStarts', () => {
   it('writes a start once it was held at least `millis` and less than twice that, in the order they began', async () => {
-    const { written, hold } = holder();
+    const { written, hold, ids } = holder();
     // Spread over more than a tick: a start held just before a tick must still wait a whole one more.
-    const held: Start[] = [];
+    const held: Job[] = [];
     for (let i = 0; i < 8; i++) {
       held.push(hold());
       await sleep(MILLIS / 4);
     }
     await sleep(3 * MILLIS);
-    expect(written.map((s) => s.id)).toEqual(held.map((s) => s.id));
-    for (const s of written) {
-      const heldFor = (s.writtenAt as number) - s.heldAt;
+    expect(ids()).toEqual(held.map((j) => j.id));
+    for (const w of written) {
+      expect(w).toMatchObject({ attempt: w.id + 1, startTime: 1000 + w.id, endTime: 0 });
       // Timers fire on the loop's millisecond clock: allow 2 ms early, and a loaded machine's lateness.
-      expect(heldFor).toBeGreaterThanOrEqual(MILLIS - 2);
-      expect(heldFor).toBeLessThan(2 * MILLIS + 60);
+      expect(w.heldFor).toBeGreaterThanOrEqual(MILLIS - 2);
+      expect(w.heldFor).toBeLessThan(2 * MILLIS + 60);
     }
   });
 
-  it('never writes a start that was written or ended meanwhile, and writes each start once', async () => {
-    const { starts, written, hold } = holder();
-    const ended = hold();
+  it('writes an attempt that succeeded within its hold with its end, once, in its place — found in either generation', async () => {
+    const { starts, written, hold, ids } = holder();
+    const a = hold();
+    const b = hold();
+    // b's end is noted in the younger generation; a tick later a's in the older one.
+    expect(starts.succeeded(b, 5001)).toBe(true);
+    await sleep(MILLIS + 5);
+    expect(written).toEqual([]);
+    expect(starts.succeeded(a, 5000)).toBe(true);
+    await sleep(2 * MILLIS + 10);
+    expect(written.map(({ id, endTime }) => [id, endTime])).toEqual([
+      [a.id, 5000],
+      [b.id, 5001],
+    ]);
+    // Written: no longer held, nothing noted, nothing written again.
+    expect(starts.succeeded(a, 6000)).toBe(false);
+    expect(starts.release(a)).toBe(false);
+    await sleep(2 * MILLIS + 10);
+    expect(ids()).toEqual([a.id, b.id]);
+    // A job never held is not found either.
+    expect(starts.succeeded({ id: 99, heldAt: 0 }, 1)).toBe(false);
+  });
+
+  it('writes a released start at once (with its end if one was noted) and never again', async () => {
+    const { starts, written, hold, ids } = holder();
     const early = hold();
+    const ended = hold();
     const kept = hold();
-    // An attempt that succeeded within the hold: its start went with its end (the hooks clear `held`).
-    ended.held = false;
-    starts.writeNow(early);
-    starts.writeNow(early);
-    expect(written.map((s) => s.id)).toEqual([early.id]);
+    expect(starts.release(early)).toBe(true);
+    expect(starts.release(early)).toBe(false);
+    expect(ids()).toEqual([early.id]);
+    expect(written[0]?.endTime).toBe(0);
+    expect(starts.succeeded(ended, 7000)).toBe(true);
+    expect(starts.release(ended)).toBe(true);
+    expect(written[1]).toMatchObject({ id: ended.id, endTime: 7000 });
     await sleep(3 * MILLIS);
-    expect(written.map((s) => s.id)).toEqual([early.id, kept.id]);
+    expect(ids()).toEqual([early.id, ended.id, kept.id]);
   });
 
   it('holds again after the Worker was idle, and after a flush or close wrote everything', async () => {
-    const { starts, written, hold } = holder();
+    const { starts, hold, ids } = holder();
     const first = hold();
     await sleep(4 * MILLIS);
-    expect(written).toEqual([first]);
+    expect(ids()).toEqual([first.id]);
     // Idle for several ticks: the timer stopped; a new hold arms it again.
     const second = hold();
     await sleep(3 * MILLIS);
-    expect(written).toEqual([first, second]);
+    expect(ids()).toEqual([first.id, second.id]);
     // A flush writes every held start at once, older ones first, and stops the timer; holding still works after it.
     const a = hold();
     await sleep(MILLIS + 5);
     const b = hold();
     starts.onFlush();
-    expect(written).toEqual([first, second, a, b]);
+    expect(ids()).toEqual([first.id, second.id, a.id, b.id]);
     const c = hold();
     await sleep(3 * MILLIS);
-    expect(written).toEqual([first, second, a, b, c]);
+    expect(ids()).toEqual([first.id, second.id, a.id, b.id, c.id]);
     // Close writes what is held and nothing after it.
     const d = hold();
     starts.close();
     hold();
     await sleep(3 * MILLIS);
-    expect(written).toEqual([first, second, a, b, c, d]);
+    expect(ids()).toEqual([first.id, second.id, a.id, b.id, c.id, d.id]);
+  });
+
+  it('keeps no job once its start is written (a generation lets go of what it held)', async () => {
+    const { starts, hold } = holder();
+    // Held, then written by a flush: only the generation's arrays could still reach it.
+    const ref = new WeakRef(hold());
+    starts.onFlush();
+    // The GC of this V8, reached without --expose-gc.
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    await sleep(0);
+    gc();
+    expect(ref.deref()).toBeUndefined();
   });
 });

@@ -21,7 +21,7 @@ import {
   runWithContext,
   ThreadedEmitter,
 } from '@runtrail/core';
-import { FlowProducer, UnrecoverableError } from 'bullmq';
+import { DelayedError, FlowProducer, UnrecoverableError } from 'bullmq';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { assertWireValid, RecordingSink } from '../../../test/helpers/recording-sink.js';
 import { closeAll, closers, connection, queue, summary, worker } from './helpers.js';
@@ -414,6 +414,38 @@ describe('instrumentWorker', () => {
     // The start went as a record of its own (written early for the running event), the end as one too.
     expect(records.typesOf(String(job.id))).toEqual(['s', 'c']);
     assertWireValid(mine);
+  });
+
+  it("ends a step attempt (DelayedError: no event from BullMQ) when the job's next attempt starts, whether its start was held or not", async () => {
+    const q = queue();
+    const records = new RecordsSink();
+    const objects = new RecordingSink();
+    const w = worker(q.name, async (job, token) => {
+      // Attempt 1 outlives the hold (its start written while it runs), attempt 2 is short (its start held): each
+      // moves the job on to a later step, as BullMQ's step-job pattern does.
+      if (job.attemptsStarted === 1) await new Promise((r) => setTimeout(r, 100));
+      if (job.attemptsStarted < 3) {
+        await job.moveToDelayed(Date.now() + 50, token);
+        throw new DelayedError();
+      }
+      return 'done';
+    });
+    instrumentWorker(w, { emitter: records, holdStartMillis: 20 });
+    instrumentWorker(w, { emitter: objects });
+    const job = await q.add('steps', {});
+    await objects.waitFor((events) => events.some((e) => e.kind === 'end' && e.result?.status === 'success'));
+    await records.flush();
+    for (const sink of [records, objects]) {
+      const mine = sink.events.filter((e) => e.instance.id.includes(`/${job.id}/`));
+      expect(summary(mine)).toEqual(['start#1', 'end#1:retry', 'start#2', 'end#2:retry', 'start#3', 'end#3:success']);
+      const [, end1, start2, end2, start3] = mine as RunEvent[];
+      // A step ends at the latest when the next attempt starts.
+      expect(end1?.result?.native).toBe('step');
+      expect(end2?.result?.native).toBe('step');
+      expect(end1?.time).toBe(start2?.time);
+      expect(end2?.time).toBe(start3?.time);
+      assertWireValid(mine);
+    }
   });
 
   it('through the default delivery thread, stores exactly the events the hooks build (compact records decoded there)', async () => {
