@@ -448,6 +448,49 @@ describe('instrumentWorker', () => {
     }
   });
 
+  it('records a job that was already running when the hooks were attached: its start from the job, then its end, once', async () => {
+    const q = queue();
+    const records = new RecordsSink();
+    const objects = new RecordingSink();
+    let release: () => void = () => {};
+    const running = new Promise<void>((r) => {
+      release = r;
+    });
+    let started: () => void = () => {};
+    const active = new Promise<void>((r) => {
+      started = r;
+    });
+    const w = worker(q.name, async (job) => {
+      if (job.name === 'early') {
+        started();
+        await running;
+      }
+      return 'ok';
+    });
+    const early = await q.add('early', {});
+    await active;
+    // Its `active` came before the hooks: neither sink holds or tracks it. A hold far longer than the late job takes.
+    instrumentWorker(w, { emitter: records, holdStartMillis: 300 });
+    instrumentWorker(w, { emitter: objects });
+    const late = await q.add('late', {});
+    release();
+    await objects.waitFor((events) => events.filter((e) => e.kind === 'end').length === 2);
+    await records.flush();
+    for (const sink of [records, objects]) {
+      const of = (id: unknown) => sink.events.filter((e) => e.instance.id.includes(`/${id}/`));
+      expect(summary(of(early.id))).toEqual(['start#1', 'end#1:success']);
+      expect(summary(of(late.id))).toEqual(['start#1', 'end#1:success']);
+      const [start, end] = of(early.id) as [RunEvent, RunEvent];
+      // Its own times, from the job: it started before the hooks were attached.
+      expect(start.time).toBeLessThanOrEqual(end.time as number);
+      expect(end.startTime).toBe(start.time);
+      assertWireValid(sink.events);
+    }
+    // The late job went the hot path (one record); the early one as a start record, then an end record.
+    expect(records.typesOf(String(late.id))).toEqual(['p']);
+    expect(records.typesOf(String(early.id))).toEqual(['s', 'c']);
+  });
+
   it('through the default delivery thread, stores exactly the events the hooks build (compact records decoded there)', async () => {
     const q = queue();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-bullmq-thread-'));
