@@ -409,7 +409,10 @@ class WorkerHooks implements HeldWriter<Job> {
    * not seen it start.
    */
   #attemptOf(job: Job): Attempt | undefined {
-    if (!this.#starts.release(job) && this.#attempts.size === 0) return undefined;
+    // Tracked first: a long attempt's progress, reported many times, costs a Map lookup, not a search of the held.
+    const tracked = this.#attempts.size > 0 ? this.#attempts.get(idOf(job)) : undefined;
+    if (tracked?.job === job) return tracked;
+    if (!this.#starts.release(job)) return undefined;
     const a = this.#attempts.get(idOf(job));
     return a?.job === job ? a : undefined;
   }
