@@ -60,9 +60,9 @@ export class HeldStarts<J extends object> {
   #young = new Generation<J>();
   /** Held since the tick before the last: what the next tick writes. */
   #old = new Generation<J>();
-  /** Made at a hold, re-armed with `refresh()` (made again after a flush cleared it); armed while `#running`. */
   /** The generation `#find` found its job in. */
   #found = this.#young;
+  /** Made at a hold, re-armed with `refresh()` (made again after a flush cleared it); armed while `#running`. */
   #timer: NodeJS.Timeout | undefined;
   #running = false;
   /**
@@ -118,10 +118,14 @@ export class HeldStarts<J extends object> {
   release(job: J): boolean {
     const i = this.#find(job);
     if (i < 0) return false;
-    const g = this.#found;
+    this.#write(this.#found, i, job);
+    return true;
+  }
+
+  /** Writes the record of `job`, held at `i` in `g`, and lets go of it there (never written twice; for the GC). */
+  #write(g: Generation<J>, i: number, job: J): void {
     g.jobs[i] = null;
     this.#writer?.writeHeld(job, g.attempts[i] as number, g.starts[i] as number, g.ends[i] as number);
-    return true;
   }
 
   /** The index of `job` in the generation it is held in, which is left in `#found` (no pair made); -1 if not held. */
@@ -149,14 +153,12 @@ export class HeldStarts<J extends object> {
     else this.#running = false;
   }
 
-  /** Writes the starts still held in `g`, in order, and empties it (its jobs let go, for the GC). */
+  /** Writes the starts still held in `g`, in order, and empties it. */
   #writeHeld(g: Generation<J>): void {
-    const { jobs, attempts, starts, ends } = g;
+    const jobs = g.jobs;
     for (let i = 0; i < g.length; i++) {
       const job = jobs[i];
-      if (job === null || job === undefined) continue;
-      jobs[i] = null;
-      this.#writer?.writeHeld(job, attempts[i] as number, starts[i] as number, ends[i] as number);
+      if (job) this.#write(g, i, job);
     }
     g.length = 0;
   }

@@ -411,7 +411,11 @@ class WorkerHooks implements HeldWriter<Job> {
   #attemptOf(job: Job): Attempt | undefined {
     // Tracked first: a long attempt's progress, reported many times, costs a Map lookup, not a search of the held.
     const tracked = this.#attempts.size > 0 ? this.#attempts.get(idOf(job)) : undefined;
-    if (tracked?.job === job) return tracked;
+    return tracked?.job === job ? tracked : this.#released(job);
+  }
+
+  /** The attempt of `job` if its start was held: written now, and tracked from then on (`writeHeld`). */
+  #released(job: Job): Attempt | undefined {
     if (!this.#starts.release(job)) return undefined;
     const a = this.#attempts.get(idOf(job));
     return a?.job === job ? a : undefined;
@@ -449,7 +453,7 @@ class WorkerHooks implements HeldWriter<Job> {
     const tracked = this.#attempts.size > 0 ? this.#endStep(job) : undefined;
     if (plain && tracked === undefined && this.#starts.succeeded(job, time)) return;
     // Not seen to start: its start now, then its end.
-    const a = tracked ?? this.#attemptOf(job) ?? (this.#begin(job, false) as Attempt);
+    const a = tracked ?? this.#released(job) ?? (this.#begin(job, false) as Attempt);
     this.#attempts.delete(a.jobId);
     if (a.started === undefined && plain) {
       this.#records.write(successRecord(a, a.attempt, a.startTime, time, this.#fields));
