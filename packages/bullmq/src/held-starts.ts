@@ -122,6 +122,21 @@ export class HeldStarts<J extends object> {
     return true;
   }
 
+  /**
+   * Writes now the records of the jobs held before `job` for which `same(job, held)` is true (earlier attempts of its
+   * job), oldest first. A search of everything held: for the rare path only.
+   */
+  releaseEarlier(job: J, same: (job: J, held: J) => boolean): void {
+    for (const g of [this.#old, this.#young]) {
+      const jobs = g.jobs;
+      for (let i = 0; i < g.length; i++) {
+        const held = jobs[i];
+        if (held === job) return;
+        if (held && same(job, held)) this.#write(g, i, held);
+      }
+    }
+  }
+
   /** Writes the record of `job`, held at `i` in `g`, and lets go of it there (never written twice; for the GC). */
   #write(g: Generation<J>, i: number, job: J): void {
     g.jobs[i] = null;

@@ -76,6 +76,11 @@ function idOf(job: Job): string {
   return typeof id === 'string' ? id : String(id);
 }
 
+/** True when `a` and `b` are attempts of the same job (`HeldStarts.releaseEarlier`). */
+function sameId(a: Job, b: Job): boolean {
+  return a.id === b.id;
+}
+
 /** A new tracked attempt of `job`, its facts still to be filled in. */
 function newAttempt(job: Job | undefined): Attempt {
   // Every field set, in one order: one hidden class for all attempts, whatever options their jobs have.
@@ -255,6 +260,9 @@ class WorkerHooks implements HeldWriter<Job> {
    */
   writeHeld(job: Job, attempt: number, startTime: number, endTime: number): void {
     try {
+      // An earlier attempt of its job tracked meanwhile: a step with no delay, re-taken within the hold, so that
+      // neither was tracked when this one became active. Held attempts are written oldest first (`#released` too).
+      if (this.#attempts.size > 0) this.#endStep(job);
       if (endTime)
         this.#records.write(startAndSuccessRecord(this.#factsOf(job, attempt, startTime, this.#heldFacts), endTime, this.#shortFields));
       else this.#track(job, attempt, startTime);
@@ -416,6 +424,10 @@ class WorkerHooks implements HeldWriter<Job> {
 
   /** The attempt of `job` if its start was held: written now, and tracked from then on (`writeHeld`). */
   #released(job: Job): Attempt | undefined {
+    // A later attempt (a retry, a step) written early: its job's earlier attempts still held are written first, so
+    // that a step re-taken within the hold is ended by it (`writeHeld`), not left open. A search of the held by id:
+    // never on the hot path, which releases nothing.
+    if (job.attemptsStarted > 1) this.#starts.releaseEarlier(job, sameId);
     if (!this.#starts.release(job)) return undefined;
     const a = this.#attempts.get(idOf(job));
     return a?.job === job ? a : undefined;
@@ -477,13 +489,18 @@ class WorkerHooks implements HeldWriter<Job> {
     const a = this.#attempts.get(idOf(job));
     if (a === undefined || a.job === job) return a;
     this.#attempts.delete(a.jobId);
-    const time = Math.max(a.startTime, job.processedOn ?? Date.now());
+    this.#stepEnded(a, job.processedOn ?? Date.now());
+    return undefined;
+  }
+
+  /** The end of step attempt `a` (no event from BullMQ), at epoch ms `nextStart`, its next attempt's start. */
+  #stepEnded(a: Attempt, nextStart: number): void {
+    const time = Math.max(a.startTime, nextStart);
     withLinks(a.started ?? NO_LINKS, (links) => {
       const event = endEvent(this.#ctx, a, a.attempt, a.startTime, time, STEP, undefined);
       addLinks(event, links);
       this.#enqueue(event);
     });
-    return undefined;
   }
 
   async #stalled(jobId: string, seenAt: number): Promise<void> {

@@ -104,6 +104,26 @@ describe('HeldStarts', () => {
     expect(ids()).toEqual([early.id, ended.id, kept.id]);
   });
 
+  it('writes the earlier held starts of the same job first, oldest first across generations, and nothing after it', async () => {
+    const { starts, written, hold, ids } = holder();
+    // "The same job" here: the same parity of id.
+    const same = (a: Job, b: Job) => a.id % 2 === b.id % 2;
+    const older = [hold(), hold()];
+    // A tick between: the first two in the older generation.
+    await sleep(MILLIS * 1.3);
+    expect(ids()).toEqual([]);
+    const younger = [hold(), hold(), hold(), hold(), hold()];
+    const job = younger[2] as Job;
+    starts.releaseEarlier(job, same);
+    expect(ids()).toEqual([older[0]?.id, younger[0]?.id]);
+    // Not the job itself: release writes it.
+    expect(starts.release(job)).toBe(true);
+    expect(ids()).toEqual([0, 2, 4]);
+    starts.onFlush();
+    expect(ids()).toEqual([0, 2, 4, 1, 3, 5, 6]);
+    expect(written.map((w) => w.attempt)).toEqual([1, 3, 5, 2, 4, 6, 7]);
+  });
+
   it('holds again after the Worker was idle, and after a flush or close wrote everything', async () => {
     const { starts, hold, ids } = holder();
     const first = hold();

@@ -448,6 +448,73 @@ describe('instrumentWorker', () => {
     }
   });
 
+  it("ends a step re-taken within the hold (no delay), whose start was held too, at its next attempt's start", async () => {
+    const q = queue();
+    const records = new RecordsSink();
+    const objects = new RecordingSink();
+    const w = worker(q.name, async (job, token) => {
+      // Steps with no delay, re-taken while the start before is still held: attempt 2 outlives the hold (its start
+      // written while it runs), attempts 1 and 3 do not; attempt 4 succeeds within the hold.
+      if (job.attemptsStarted === 2) await new Promise((r) => setTimeout(r, 700));
+      if (job.attemptsStarted < 4) {
+        await job.moveToDelayed(Date.now(), token);
+        throw new DelayedError();
+      }
+      return 'done';
+    });
+    instrumentWorker(w, { emitter: records, holdStartMillis: 300 });
+    instrumentWorker(w, { emitter: objects });
+    const job = await q.add('quick-steps', {});
+    await objects.waitFor((events) => events.some((e) => e.kind === 'end' && e.result?.status === 'success'));
+    await records.flush();
+    for (const sink of [records, objects]) {
+      const mine = sink.events.filter((e) => e.instance.id.includes(`/${job.id}/`));
+      expect(summary(mine)).toEqual([
+        'start#1',
+        'end#1:retry',
+        'start#2',
+        'end#2:retry',
+        'start#3',
+        'end#3:retry',
+        'start#4',
+        'end#4:success',
+      ]);
+      for (const i of [1, 3, 5]) {
+        expect(mine[i]?.result?.native).toBe('step');
+        expect(mine[i]?.time).toBe(mine[i + 1]?.time);
+      }
+      assertWireValid(mine);
+    }
+    // Attempts 3 and 4 went through the hold together: 4's start and end in one record, 3's start alone.
+    expect(records.typesOf(String(job.id)).slice(-2)).toEqual(['s', 'p']);
+  });
+
+  it('ends a step held within the hold when its next attempt fails and is written first', async () => {
+    const q = queue();
+    const records = new RecordsSink();
+    const w = worker(q.name, async (job, token) => {
+      if (job.attemptsStarted === 1) {
+        await job.moveToDelayed(Date.now(), token);
+        throw new DelayedError();
+      }
+      if (job.attemptsStarted === 2) throw new Error('flaky');
+      return 'done';
+    });
+    instrumentWorker(w, { emitter: records, holdStartMillis: 300 });
+    const job = await q.add('step-then-fail', {}, { attempts: 2 });
+    // Attempt 3 succeeds within its hold: flushed until its record is written.
+    for (let i = 0; i < 100 && !records.events.some((e) => e.result?.status === 'success'); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      await records.flush();
+    }
+    const mine = records.events.filter((e) => e.instance.id.includes(`/${job.id}/`));
+    expect(summary(mine)).toEqual(['start#1', 'end#1:retry', 'start#2', 'end#2:retry', 'start#3', 'end#3:success']);
+    expect(mine[1]?.result?.native).toBe('step');
+    expect(mine[1]?.time).toBe(mine[2]?.time);
+    expect(mine[3]?.result).toMatchObject({ status: 'retry', native: 'retry', error: { message: 'flaky' } });
+    assertWireValid(mine);
+  });
+
   it('records a job that was already running when the hooks were attached: its start from the job, then its end, once', async () => {
     const q = queue();
     const records = new RecordsSink();
