@@ -271,6 +271,28 @@ class WorkerHooks implements HeldWriter<Job> {
     }
   }
 
+  /** `HeldWriter`: the record of a plain job's attempt that succeeded within its hold. Never throws. */
+  writePlain(jobId: string, name: string, timestamp: number, attempt: number, startTime: number, endTime: number): void {
+    try {
+      // An earlier step of its job, tracked meanwhile (`writeHeld`).
+      if (this.#attempts.size > 0) this.#endEarlier(jobId, undefined, startTime);
+      const f = this.#heldFacts;
+      f.jobId = jobId;
+      f.timestamp = timestamp;
+      f.name = name;
+      f.scheduler = undefined;
+      f.attempt = attempt;
+      f.startTime = startTime;
+      f.priority = undefined;
+      f.delay = undefined;
+      f.maxAttempts = undefined;
+      f.prevMillis = undefined;
+      this.#records.write(startAndSuccessRecord(f, endTime, this.#shortFields));
+    } catch (err) {
+      this.#hookFailed('held start', err);
+    }
+  }
+
   active(job: Job): void {
     try {
       // Only while some attempt is tracked (never on a no-op Worker's hot path): one of this job's that never ended.
@@ -463,7 +485,7 @@ class WorkerHooks implements HeldWriter<Job> {
     // The hot path: still held, so written with its start when the hold is over, or by the next flush (held-starts.ts).
     // A held job is searched for only when no tracked attempt is its.
     const tracked = this.#attempts.size > 0 ? this.#endStep(job) : undefined;
-    if (plain && tracked === undefined && this.#starts.succeeded(job, time)) return;
+    if (plain && tracked === undefined && this.#succeededHeld(job, time)) return;
     // Not seen to start: its start now, then its end.
     const a = tracked ?? this.#released(job) ?? (this.#begin(job, false) as Attempt);
     this.#attempts.delete(a.jobId);
@@ -479,6 +501,16 @@ class WorkerHooks implements HeldWriter<Job> {
   }
 
   /**
+   * Notes that `job`'s held attempt succeeded at epoch ms `time`; false when it is not held. A job with none of the
+   * options a start record carries — most — is let go of now, its id, name and timestamp kept (`writePlain`).
+   */
+  #succeededHeld(job: Job, time: number): boolean {
+    const opts = job.opts;
+    if (job.repeatJobKey || opts.priority || opts.delay || opts.attempts) return this.#starts.succeeded(job, time);
+    return this.#starts.succeededPlain(job, time, idOf(job), job.name, job.timestamp);
+  }
+
+  /**
    * The tracked attempt of `job`, if any; first ends an earlier attempt of its job id that is still tracked. BullMQ
    * tells no listener when a processor moves its job on by throwing `DelayedError`, `WaitingChildrenError` or
    * `WaitingError` (reference/bullmq.md §2.1), so such a step's attempt is ended when this Worker sees the job's next
@@ -486,10 +518,18 @@ class WorkerHooks implements HeldWriter<Job> {
    * have ended. A next attempt taken by another Worker leaves it open here.
    */
   #endStep(job: Job): Attempt | undefined {
-    const a = this.#attempts.get(idOf(job));
+    return this.#endEarlier(idOf(job), job, job.processedOn ?? Date.now());
+  }
+
+  /**
+   * `#endStep` of an attempt of job `jobId` started at epoch ms `start`: `job` is its Job object, or undefined when
+   * only its id was kept (`writePlain`; every tracked attempt has its Job).
+   */
+  #endEarlier(jobId: string, job: Job | undefined, start: number): Attempt | undefined {
+    const a = this.#attempts.get(jobId);
     if (a === undefined || a.job === job) return a;
-    this.#attempts.delete(a.jobId);
-    this.#stepEnded(a, job.processedOn ?? Date.now());
+    this.#attempts.delete(jobId);
+    this.#stepEnded(a, start);
     return undefined;
   }
 

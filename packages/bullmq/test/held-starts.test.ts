@@ -19,6 +19,8 @@ interface Written {
   startTime: number;
   endTime: number;
   heldFor: number;
+  /** The job's timestamp, as kept by `succeededPlain`. */
+  timestamp?: number;
 }
 
 const MILLIS = 40;
@@ -31,6 +33,10 @@ function holder() {
     {
       writeHeld(job, attempt, startTime, endTime) {
         written.push({ id: job.id, attempt, startTime, endTime, heldFor: performance.now() - job.heldAt });
+      },
+      writePlain(jobId, name, timestamp, attempt, startTime, endTime) {
+        // What was kept of the job: its id, and its hold's start as its "name", its own start as its "timestamp".
+        written.push({ id: Number(jobId), attempt, startTime, endTime, heldFor: performance.now() - Number(name), timestamp });
       },
     },
     MILLIS,
@@ -150,16 +156,44 @@ describe('HeldStarts', () => {
     expect(ids()).toEqual([first.id, second.id, a.id, b.id, c.id, d.id]);
   });
 
+  it('lets go of a job that succeeded plain at once, and writes what was kept of it in its place, once', async () => {
+    const { starts, written, hold, ids } = holder();
+    const a = hold();
+    const b = hold();
+    const c = hold();
+    expect(starts.succeededPlain(b, 5000, String(b.id), String(b.heldAt), 77)).toBe(true);
+    // Found no more: its end is noted, the job let go of.
+    expect(starts.succeededPlain(b, 6000, String(b.id), String(b.heldAt), 77)).toBe(false);
+    expect(starts.release(b)).toBe(false);
+    expect(starts.succeeded(c, 5001)).toBe(true);
+    expect(ids()).toEqual([]);
+    await sleep(3 * MILLIS);
+    expect(ids()).toEqual([a.id, b.id, c.id]);
+    expect(written[1]).toMatchObject({ id: b.id, attempt: b.id + 1, startTime: 1000 + b.id, endTime: 5000, timestamp: 77 });
+    expect(written[1]?.heldFor).toBeGreaterThanOrEqual(MILLIS - 1);
+    expect(written[2]).toMatchObject({ id: c.id, endTime: 5001 });
+    expect(written[2]?.timestamp).toBeUndefined();
+    starts.onFlush();
+    expect(written).toHaveLength(3);
+  });
+
   it('keeps no job once its start is written (a generation lets go of what it held)', async () => {
     const { starts, hold } = holder();
     // Held, then written by a flush: only the generation's arrays could still reach it.
     const ref = new WeakRef(hold());
     starts.onFlush();
+    // And one that succeeded plain, while it is still held: let go of at its end, before its hold is over.
+    const plainRef = ((job) => {
+      starts.succeededPlain(job, 1, String(job.id), 'job', 0);
+      return new WeakRef(job);
+    })(hold());
     // The GC of this V8, reached without --expose-gc.
     v8.setFlagsFromString('--expose-gc');
     const gc = vm.runInNewContext('gc') as () => void;
     await sleep(0);
     gc();
     expect(ref.deref()).toBeUndefined();
+    expect(plainRef.deref()).toBeUndefined();
+    starts.close();
   });
 });
