@@ -64,11 +64,25 @@ class Generation<J extends object> {
   readonly names: Array<string | undefined> = [];
   readonly timestamps: number[] = [];
   length = 0;
+  /** Where the next end is looked for first: just after the last one found (`indexOf`). */
+  next = 0;
 
-  /** The index of `job`, searched newest first, or -1. */
+  /**
+   * The index of `job`, or -1: first just after the last one found — attempts of about the same length end in the
+   * order they started, and a no-op Worker's in exactly that order — then searched newest first.
+   */
   indexOf(job: J): number {
     const jobs = this.jobs;
-    for (let i = this.length - 1; i >= 0; i--) if (jobs[i] === job) return i;
+    const next = this.next;
+    if (next < this.length && jobs[next] === job) {
+      this.next = next + 1;
+      return next;
+    }
+    for (let i = this.length - 1; i >= 0; i--)
+      if (jobs[i] === job) {
+        this.next = i + 1;
+        return i;
+      }
     return -1;
   }
 }
@@ -183,11 +197,17 @@ export class HeldStarts<J extends object> {
 
   /** The index of `job` in the generation it is held in, which is left in `#found` (no pair made); -1 if not held. */
   #find(job: J): number {
+    // Where each generation's next end most likely is, before any search.
+    const old = this.#old;
+    if (old.next < old.length && old.jobs[old.next] === job) {
+      this.#found = old;
+      return old.next++;
+    }
     this.#found = this.#young;
     const i = this.#young.indexOf(job);
     if (i >= 0) return i;
-    this.#found = this.#old;
-    return this.#old.indexOf(job);
+    this.#found = old;
+    return old.indexOf(job);
   }
 
   /** Writes every held start and holds nothing more (a closed or detached Worker). */
@@ -230,6 +250,7 @@ export class HeldStarts<J extends object> {
       }
     }
     g.length = 0;
+    g.next = 0;
   }
 
   #writeAll(): void {

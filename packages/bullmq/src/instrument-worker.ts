@@ -19,7 +19,7 @@ import { handoffOf } from './handoff.js';
 import { DEFAULT_HOLD_MILLIS, HeldStarts, type HeldWriter } from './held-starts.js';
 import { DEFAULT_PREFIX, jobRef } from './identity.js';
 import { endEvent, instanceOf, type StartFacts, startEvent, type WorkerContext } from './job-events.js';
-import { jobRecords, startAndSuccessRecord, startRecord, successRecord } from './job-records.js';
+import { jobRecords, plainSuccessRecord, startAndSuccessRecord, startRecord, successRecord } from './job-records.js';
 import { takeDeclarations } from './lineage.js';
 import type { InstrumentOptions } from './options.js';
 import { ParentResolver } from './parents.js';
@@ -276,18 +276,7 @@ class WorkerHooks implements HeldWriter<Job> {
     try {
       // An earlier step of its job, tracked meanwhile (`writeHeld`).
       if (this.#attempts.size > 0) this.#endEarlier(jobId, undefined, startTime);
-      const f = this.#heldFacts;
-      f.jobId = jobId;
-      f.timestamp = timestamp;
-      f.name = name;
-      f.scheduler = undefined;
-      f.attempt = attempt;
-      f.startTime = startTime;
-      f.priority = undefined;
-      f.delay = undefined;
-      f.maxAttempts = undefined;
-      f.prevMillis = undefined;
-      this.#records.write(startAndSuccessRecord(f, endTime, this.#shortFields));
+      this.#records.write(plainSuccessRecord(jobId, name, timestamp, attempt, startTime, endTime, this.#shortFields));
     } catch (err) {
       this.#hookFailed('held start', err);
     }

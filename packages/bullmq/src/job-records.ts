@@ -39,31 +39,52 @@ export function startRecord(f: StartFacts, into: RecordField[] = []): RecordFiel
  * half the ring's room per attempt.
  */
 export function startAndSuccessRecord(f: StartFacts, time: number, into: RecordField[] = []): RecordField[] {
-  const { timestamp, startTime } = f;
+  if (!f.scheduler && !f.priority && !f.delay && !f.maxAttempts && !f.prevMillis)
+    return plainSuccessRecord(f.jobId, f.name, f.timestamp, f.attempt, f.startTime, time, into);
+  if (into.length !== 12) into.length = 12;
+  into[0] = START_AND_SUCCESS;
+  startFields(f, into);
+  into[11] = time;
+  return into;
+}
+
+/**
+ * `startAndSuccessRecord` of a job with none of the options a start carries, from its facts as they are (no facts
+ * object filled first: the hot path's held jobs keep only these).
+ */
+export function plainSuccessRecord(
+  jobId: string,
+  name: string,
+  timestamp: number,
+  attempt: number,
+  startTime: number,
+  time: number,
+  into: RecordField[] = [],
+): RecordField[] {
   // Integers only (as BullMQ's epoch ms are): their differences add up again exactly.
-  if (
-    !f.scheduler &&
-    !f.priority &&
-    !f.delay &&
-    !f.maxAttempts &&
-    !f.prevMillis &&
-    Number.isSafeInteger(timestamp) &&
-    Number.isSafeInteger(startTime) &&
-    Number.isSafeInteger(time)
-  ) {
+  if (Number.isSafeInteger(timestamp) && Number.isSafeInteger(startTime) && Number.isSafeInteger(time)) {
     if (into.length !== 7) into.length = 7;
     into[0] = SHORT_START_AND_SUCCESS;
-    into[1] = f.jobId;
+    into[1] = jobId;
     into[2] = timestamp;
-    into[3] = f.name;
-    into[4] = f.attempt;
+    into[3] = name;
+    into[4] = attempt;
     into[5] = startTime - timestamp;
     into[6] = time - startTime;
     return into;
   }
   if (into.length !== 12) into.length = 12;
   into[0] = START_AND_SUCCESS;
-  startFields(f, into);
+  into[1] = jobId;
+  into[2] = timestamp;
+  into[3] = name;
+  into[4] = undefined;
+  into[5] = attempt;
+  into[6] = startTime;
+  into[7] = undefined;
+  into[8] = undefined;
+  into[9] = undefined;
+  into[10] = undefined;
   into[11] = time;
   return into;
 }

@@ -94,6 +94,18 @@ describe('HeldStarts', () => {
     expect(starts.succeeded({ id: 99, heldAt: 0 }, 1)).toBe(false);
   });
 
+  it('finds ends in the order the attempts started at once, and any other order by a search, in either generation', async () => {
+    const { starts, written, hold } = holder();
+    const older = [hold(), hold(), hold()];
+    await sleep(MILLIS * 1.3);
+    const younger = [hold(), hold(), hold(), hold()];
+    const all = [...older, ...younger];
+    // In order across the two generations, then out of order, then in order again after a search.
+    for (const i of [0, 1, 3, 4, 6, 2, 5]) expect(starts.succeeded(all[i] as Job, 5000 + i)).toBe(true);
+    await sleep(3 * MILLIS);
+    expect(written.map((w) => [w.id, w.endTime])).toEqual(all.map((j, i) => [j.id, 5000 + i]));
+  });
+
   it('writes a released start at once (with its end if one was noted) and never again', async () => {
     const { starts, written, hold, ids } = holder();
     const early = hold();

@@ -3,7 +3,15 @@
 import { attemptKey, fieldText, type RecordField, type RunEvent, recordText, splitRecord } from '@runtrail/core';
 import { describe, expect, it } from 'vitest';
 import { endEvent, type StartFacts, startEvent, type WorkerContext } from '../src/job-events.js';
-import { createDecoder, createEncoder, jobRecords, startAndSuccessRecord, startRecord, successRecord } from '../src/job-records.js';
+import {
+  createDecoder,
+  createEncoder,
+  jobRecords,
+  plainSuccessRecord,
+  startAndSuccessRecord,
+  startRecord,
+  successRecord,
+} from '../src/job-records.js';
 
 const T = 1_760_000_000_000;
 
@@ -76,6 +84,24 @@ describe('BullMQ compact records', () => {
     const ctx = contexts[0] as WorkerContext;
     const end = endEvent(ctx, early, 1, T - 1234, T + 7, { status: 'success' });
     expect(createDecoder(ctx)(splitRecord(recordText(startAndSuccessRecord(early, T + 7))))).toEqual([startEvent(ctx, early), end]);
+  });
+
+  it('write a plain job from its facts as they are (the held jobs kept at their end) as from its facts object', () => {
+    const plain = jobs[0] as StartFacts;
+    for (const odd of [{}, { startTime: T + 0.5 }, { timestamp: Number.NaN }, { startTime: 2 ** 53 }, { startTime: T - 1234 }]) {
+      const f = { ...plain, ...odd };
+      const direct = plainSuccessRecord(f.jobId, f.name, f.timestamp, f.attempt, f.startTime, T + 45, [
+        'x',
+        'y',
+        'z',
+        'w',
+        'v',
+        'u',
+        't',
+        's',
+      ]);
+      expect(direct).toEqual(startAndSuccessRecord(f, T + 45));
+    }
   });
 
   it('fill the array they are given, whatever it held before (the hooks reuse one)', () => {
