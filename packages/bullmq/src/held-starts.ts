@@ -149,7 +149,8 @@ export class HeldStarts<J extends object> {
    * As `succeeded`, for a job whose record needs no more of it than `jobId`, `name` and `timestamp`: those are kept
    * and the job is let go of at once. A Worker drops a job when it completes; held on to for the rest of its hold,
    * the jobs of a busy Worker outlived a young-generation GC by the hundred, and each GC copied them all (in a no-op
-   * Worker's burst, 0.6 µs more of the main thread's time per job in scavenges, measured with `PerformanceObserver`).
+   * Worker's burst, ≈ 0.2 µs more of the main thread's time per job in scavenges, measured with `PerformanceObserver`;
+   * bench/README.md, "A job let go of at its end").
    */
   succeededPlain(job: J, endTime: number, jobId: string, name: string, timestamp: number): boolean {
     const i = this.#find(job);
