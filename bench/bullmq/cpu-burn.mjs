@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { instrumentWorker, sharedEmitter } from '@runtrail/bullmq';
 import { startServices } from '../../scripts/lib/services.mjs';
+import { interval, median } from '../bootstrap.mjs';
 import { checkStore } from '../delivery/arms.mjs';
 import { resultHead, writeResult } from '../results.mjs';
 import { noopRound } from './jobs.mjs';
@@ -19,8 +20,6 @@ import { noopRound } from './jobs.mjs';
 const JOBS = 10_000;
 const ROUNDS = Number(process.argv[2] ?? 120);
 const BURN_MICROS = Number(process.argv[3] ?? 0.8);
-/** Bootstrap resamples of the rounds. */
-const RESAMPLES = 4000;
 
 /** The burn's loop: `n` steps of a linear congruential generator, its state kept so that no step can be dropped. */
 let state = 1;
@@ -90,30 +89,10 @@ try {
 }
 fs.rmSync(dir, { recursive: true, force: true });
 
-/** @param {number[]} xs */
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] ?? Number.NaN) : ((s[m - 1] ?? Number.NaN) + (s[m] ?? Number.NaN)) / 2;
-};
-/** A seeded PRNG (mulberry32). @param {number} seed */
-const random = (seed) => () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
 /** The median of `xs` with its 95% percentile-bootstrap interval. @param {number[]} xs */
 const summary = (xs) => {
-  const next = random(8);
-  const medians = [];
-  for (let b = 0; b < RESAMPLES; b++) medians.push(median(xs.map(() => /** @type {number} */ (xs[Math.floor(next() * xs.length)]))));
-  medians.sort((a, b) => a - b);
   const round3 = (/** @type {number} */ x) => +x.toFixed(3);
-  return {
-    ratio: round3(median(xs)),
-    interval95: [medians[Math.floor(0.025 * RESAMPLES)] ?? Number.NaN, medians[Math.ceil(0.975 * RESAMPLES) - 1] ?? Number.NaN].map(round3),
-  };
+  return { ratio: round3(median(xs)), interval95: interval(xs).map(round3) };
 };
 /** @param {number} i */
 const bothPlain = (i) => Math.sqrt((rates.plain[i] ?? Number.NaN) * (rates.plainAgain[i] ?? Number.NaN));

@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { instrumentWorker, sharedEmitter } from '@runtrail/bullmq';
 import { startServices } from '../../scripts/lib/services.mjs';
+import { interval, median } from '../bootstrap.mjs';
 import { checkStore } from '../delivery/arms.mjs';
 import { resultHead, writeResult } from '../results.mjs';
 import { noopRound } from './jobs.mjs';
@@ -24,8 +25,6 @@ const JOBS = Number(process.argv[2] ?? 10_000);
 const ROUNDS = Number(process.argv[3] ?? 60);
 /** The target: jobs/s with instrumentWorker over jobs/s without. */
 const TARGET = 0.97;
-/** Bootstrap resamples of the rounds. */
-const RESAMPLES = 4000;
 
 const services = await startServices({ temporal: false, stopOnSignal: true });
 const { hostname, port } = new URL(/** @type {string} */ (services.redis?.url));
@@ -79,27 +78,6 @@ try {
 }
 fs.rmSync(dir, { recursive: true, force: true });
 
-/** The median (of an even count, the mean of the two middle ones). @param {number[]} xs */
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] ?? Number.NaN) : ((s[m - 1] ?? Number.NaN) + (s[m] ?? Number.NaN)) / 2;
-};
-/** A seeded PRNG (mulberry32), so that the interval is the same for the same samples. @param {number} seed */
-const random = (seed) => () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
-/** 95% percentile-bootstrap interval of the median of `xs`. @param {number[]} xs */
-const interval = (xs) => {
-  const next = random(8);
-  const medians = [];
-  for (let b = 0; b < RESAMPLES; b++) medians.push(median(xs.map(() => /** @type {number} */ (xs[Math.floor(next() * xs.length)]))));
-  medians.sort((a, b) => a - b);
-  return [medians[Math.floor(0.025 * RESAMPLES)] ?? Number.NaN, medians[Math.ceil(0.975 * RESAMPLES) - 1] ?? Number.NaN];
-};
 /** An arm's per-round ratios to the same round's run `of` (default: the first without runtrail). @param {Arm} arm */
 const ratios = (arm, of = (/** @type {number} */ i) => samples.plain[i]?.rate ?? Number.NaN) => samples[arm].map((s, i) => s.rate / of(i));
 /** The geometric mean of round `i`'s two runs without runtrail. @param {number} i */

@@ -1,0 +1,33 @@
+// @ts-check
+// The statistics of the benches that judge a target over many rounds: the median of per-round ratios, and a 95%
+// percentile-bootstrap interval of it (rounds resampled with a fixed seed, so that the same samples give the same
+// interval).
+
+/** Bootstrap resamples of the rounds. */
+const RESAMPLES = 4000;
+
+/** The median (of an even count, the mean of the two middle ones). @param {number[]} xs */
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] ?? Number.NaN) : ((s[m - 1] ?? Number.NaN) + (s[m] ?? Number.NaN)) / 2;
+}
+
+/** A seeded PRNG (mulberry32). @param {number} seed */
+function random(seed) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** 95% percentile-bootstrap interval of the median of `xs`. @param {number[]} xs @returns {[number, number]} */
+export function interval(xs) {
+  const next = random(8);
+  const medians = [];
+  for (let b = 0; b < RESAMPLES; b++) medians.push(median(xs.map(() => /** @type {number} */ (xs[Math.floor(next() * xs.length)]))));
+  medians.sort((a, b) => a - b);
+  return [medians[Math.floor(0.025 * RESAMPLES)] ?? Number.NaN, medians[Math.ceil(0.975 * RESAMPLES) - 1] ?? Number.NaN];
+}
