@@ -8,14 +8,12 @@
 // and `instrumentWorker`'s to the burn of its round. The store is checked to hold every event once.
 // Usage: pnpm build && node bench/bullmq/cpu-burn.mjs [rounds=120] [burnMicros=0.8]
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { instrumentWorker, sharedEmitter } from '@runtrail/bullmq';
-import { startServices } from '../../scripts/lib/services.mjs';
+import { instrumentWorker } from '@runtrail/bullmq';
 import { interval, median } from '../bootstrap.mjs';
 import { checkStore } from '../delivery/arms.mjs';
 import { resultHead, writeResult } from '../results.mjs';
 import { noopRound } from './jobs.mjs';
+import { startBench } from './setup.mjs';
 
 const JOBS = 10_000;
 const ROUNDS = Number(process.argv[2] ?? 120);
@@ -38,14 +36,7 @@ for (let k = 0; k < 7; k++) {
 /** Steps per listener call: half the burn in each of the two. */
 const HALF = Math.round((1e7 / (fastest * 1000)) * (BURN_MICROS / 2));
 
-const services = await startServices({ temporal: false, stopOnSignal: true });
-const { hostname, port } = new URL(/** @type {string} */ (services.redis?.url));
-const connection = { host: hostname, port: Number(port), maxRetriesPerRequest: null };
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-bench-burn-'));
-const store = path.join(dir, 'runs.jsonl');
-process.env.RUNTRAIL_STORE = store;
-process.env.RUNTRAIL_SPOOL_DIR = path.join(dir, 'spool');
-const defaults = sharedEmitter();
+const { services, connection, dir, store, defaults } = await startBench('burn');
 
 /** @typedef {'plain' | 'plainAgain' | 'burn' | 'instrumentWorker'} Arm */
 /** @type {Arm[]} */

@@ -12,29 +12,19 @@
 // neither baseline run alone). Every event is checked to be in the store once.
 // Usage: pnpm build && node bench/bullmq/target.mjs [jobs=10000] [rounds=60]
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { instrumentWorker, sharedEmitter } from '@runtrail/bullmq';
-import { startServices } from '../../scripts/lib/services.mjs';
+import { instrumentWorker } from '@runtrail/bullmq';
 import { interval, median } from '../bootstrap.mjs';
 import { checkStore } from '../delivery/arms.mjs';
 import { resultHead, writeResult } from '../results.mjs';
 import { noopRound } from './jobs.mjs';
+import { startBench } from './setup.mjs';
 
 const JOBS = Number(process.argv[2] ?? 10_000);
 const ROUNDS = Number(process.argv[3] ?? 60);
 /** The target: jobs/s with instrumentWorker over jobs/s without. */
 const TARGET = 0.97;
 
-const services = await startServices({ temporal: false, stopOnSignal: true });
-const { hostname, port } = new URL(/** @type {string} */ (services.redis?.url));
-const connection = { host: hostname, port: Number(port), maxRetriesPerRequest: null };
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-bench-target-'));
-// instrumentWorker's default emitter reads these (its local store and spool, here in a temporary directory).
-const store = path.join(dir, 'runs.jsonl');
-process.env.RUNTRAIL_STORE = store;
-process.env.RUNTRAIL_SPOOL_DIR = path.join(dir, 'spool');
-const defaults = sharedEmitter();
+const { services, connection, dir, store, defaults } = await startBench('target');
 
 /** @typedef {'plain' | 'plainAgain' | 'instrumentWorker'} Arm */
 /** @type {Arm[]} */

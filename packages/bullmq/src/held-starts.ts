@@ -58,7 +58,8 @@ class Generation<J extends object> {
   readonly ends: number[] = [];
   /**
    * What was kept of a job let go of when it succeeded (`succeededPlain`): its id, name and timestamp; the id is
-   * undefined for every other entry.
+   * undefined for every other entry (`#writeHeld` clears it when it writes one, and only it empties a generation, so
+   * a hold need not).
    */
   readonly ids: Array<string | undefined> = [];
   readonly names: Array<string | undefined> = [];
@@ -130,7 +131,6 @@ export class HeldStarts<J extends object> {
     g.attempts[i] = attempt;
     g.starts[i] = startTime;
     g.ends[i] = 0;
-    g.ids[i] = undefined;
     if (!this.#running) this.#arm();
   }
 
