@@ -46,6 +46,11 @@ export interface HeldWriter<J extends object> {
    * @param endTime epoch ms it succeeded
    */
   writePlain(jobId: string, name: string, timestamp: number, attempt: number, startTime: number, endTime: number): void;
+  /**
+   * Called once the attempts due together (a tick's, a flush's) were passed to `writeHeld` and `writePlain`: a writer
+   * that gathers them (many to a record) writes what it gathered.
+   */
+  endHeld(): void;
 }
 
 /** One generation of held attempts: parallel arrays, reused tick after tick (no array made per tick). */
@@ -252,6 +257,7 @@ export class HeldStarts<J extends object> {
     }
     g.length = 0;
     g.next = 0;
+    this.#writer?.endHeld();
   }
 
   #writeAll(): void {

@@ -19,7 +19,7 @@ import { handoffOf } from './handoff.js';
 import { DEFAULT_HOLD_MILLIS, HeldStarts, type HeldWriter } from './held-starts.js';
 import { DEFAULT_PREFIX, jobRef } from './identity.js';
 import { endEvent, instanceOf, type StartFacts, startEvent, type WorkerContext } from './job-events.js';
-import { jobRecords, plainSuccessRecord, startAndSuccessRecord, startRecord, successRecord } from './job-records.js';
+import { jobRecords, PlainSuccesses, plainSuccessRecord, startAndSuccessRecord, startRecord, successRecord } from './job-records.js';
 import { takeDeclarations } from './lineage.js';
 import type { InstrumentOptions } from './options.js';
 import { ParentResolver } from './parents.js';
@@ -129,28 +129,54 @@ const SHARED_LISTENERS: Listeners = [
   ['closed', onClosed],
 ];
 
+/**
+ * The Worker the last event came from, and its hooks: a process with one busy Worker finds them with a comparison
+ * instead of a WeakMap lookup per event. Forgotten when that Worker closes or is detached (no Worker kept alive).
+ */
+let lastWorker: Worker | undefined;
+let lastHooks: WorkerHooks | undefined;
+
+/** The hooks of `worker` (`hooksOf`), the last ones found first. */
+function hooksFor(worker: Worker): WorkerHooks | undefined {
+  if (worker === lastWorker) return lastHooks;
+  const hooks = hooksOf.get(worker);
+  lastWorker = worker;
+  lastHooks = hooks;
+  return hooks;
+}
+
+/** Forgets `worker` as the last one found (it closed, or its hooks changed). */
+function forget(worker: Worker): void {
+  if (worker === lastWorker) {
+    lastWorker = undefined;
+    lastHooks = undefined;
+  }
+}
+
 function onActive(this: Worker, job: Job): void {
-  hooksOf.get(this)?.active(job);
+  hooksFor(this)?.active(job);
 }
 
 function onCompleted(this: Worker, job: Job): void {
-  hooksOf.get(this)?.completed(job);
+  hooksFor(this)?.completed(job);
 }
 
 function onFailed(this: Worker, job: Job | undefined, err: Error): void {
-  hooksOf.get(this)?.failed(job, err);
+  hooksFor(this)?.failed(job, err);
 }
 
 function onProgress(this: Worker, job: Job, progress: unknown): void {
-  hooksOf.get(this)?.progress(job, progress);
+  hooksFor(this)?.progress(job, progress);
 }
 
 function onStalled(this: Worker, jobId: string): void {
-  hooksOf.get(this)?.stalled(jobId);
+  hooksFor(this)?.stalled(jobId);
 }
 
 function onClosed(this: Worker): void {
-  hooksOf.get(this)?.closed();
+  const hooks = hooksFor(this);
+  forget(this);
+  hooks?.closed();
 }
 
 /** Listeners of their own for `hooks`: a Worker instrumented a second time (rare; the first has the shared ones). */
@@ -173,7 +199,10 @@ export function instrumentWorker(worker: Worker, options: InstrumentOptions = {}
   const hooks = new WorkerHooks(worker, options);
   const shared = !hooksOf.has(worker);
   const listeners = shared ? SHARED_LISTENERS : listenersOf(hooks);
-  if (shared) hooksOf.set(worker, hooks);
+  if (shared) {
+    hooksOf.set(worker, hooks);
+    forget(worker);
+  }
   // Typed by event in BullMQ's WorkerListener; these are those events' listeners.
   const events = worker as unknown as {
     on(event: string, fn: (...args: never[]) => void): void;
@@ -184,6 +213,7 @@ export function instrumentWorker(worker: Worker, options: InstrumentOptions = {}
     hooks.detach();
     for (const [event, fn] of listeners) events.off(event, fn);
     if (hooksOf.get(worker) === hooks) hooksOf.delete(worker);
+    forget(worker);
   };
 }
 
@@ -221,6 +251,8 @@ class WorkerHooks implements HeldWriter<Job> {
   readonly #records: RecordWriter;
   /** The facts of a held job's record, filled in place for each (its job's fields and the held numbers). */
   readonly #heldFacts = newAttempt(undefined);
+  /** The plain jobs of a hold that succeeded within it: one record for many (`writePlain`, `endHeld`). */
+  readonly #plain = new PlainSuccesses();
 
   constructor(worker: Worker, options: InstrumentOptions) {
     // Settings first: a bad one throws before anything is attached or opened.
@@ -271,15 +303,33 @@ class WorkerHooks implements HeldWriter<Job> {
     }
   }
 
-  /** `HeldWriter`: the record of a plain job's attempt that succeeded within its hold. Never throws. */
+  /**
+   * `HeldWriter`: a plain job's attempt that succeeded within its hold, gathered with the others of its tick into one
+   * record (`endHeld` writes it). Never throws.
+   */
   writePlain(jobId: string, name: string, timestamp: number, attempt: number, startTime: number, endTime: number): void {
     try {
-      // An earlier step of its job, tracked meanwhile (`writeHeld`).
+      // An earlier step of its job, tracked meanwhile (`writeHeld`): ended now, before this attempt's record.
       if (this.#attempts.size > 0) this.#endEarlier(jobId, undefined, startTime);
-      this.#records.write(plainSuccessRecord(jobId, name, timestamp, attempt, startTime, endTime, this.#shortFields));
+      const plain = this.#plain;
+      if (!plain.add(jobId, name, timestamp, attempt, startTime, endTime))
+        this.#records.write(plainSuccessRecord(jobId, name, timestamp, attempt, startTime, endTime, this.#shortFields));
+      else if (plain.full) this.endHeld();
     } catch (err) {
       this.#hookFailed('held start', err);
     }
+  }
+
+  /** `HeldWriter`: writes the plain successes gathered since the last call, as one record. Never throws. */
+  endHeld(): void {
+    const plain = this.#plain;
+    if (plain.count === 0) return;
+    try {
+      this.#records.write(plain.fields, plain.length);
+    } catch (err) {
+      this.#hookFailed('held start', err);
+    }
+    plain.clear();
   }
 
   active(job: Job): void {

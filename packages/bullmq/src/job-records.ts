@@ -3,10 +3,11 @@
 // holds the start back briefly), both in one line, shortest for a job with no options (its times as differences, no
 // empty fields) — turned back into the same events by `createDecoder`: on the delivery thread, which imports this
 // module by URL, or in the host for a sink without a thread — or, by `createEncoder`, straight into the JSON text of
-// those events, which the thread writes to the local store with no event object built. Attempts with links or
-// declared lineage, and failures, travel as whole events instead. Every kind stays decodable: a journal written by
+// those events, which the thread writes to the local store with no event object built. The plain jobs that succeed
+// within one hold travel together, many to a record (`PlainSuccesses`). Attempts with links or declared lineage, and
+// failures, travel as whole events instead. Every kind stays decodable: a journal written by
 // an earlier version is replayed by this one.
-import type { EncodedEvent, RecordCodec, RecordDecoder, RecordEncoder, RecordField } from '@runtrail/core';
+import type { EncodedEvent, RecordCodec, RecordDecoder, RecordEncoder, RecordField, RunEvent } from '@runtrail/core';
 import { BULLMQ, queueFlow } from './identity.js';
 import { endEvent, instanceOf, type JobFacts, type StartFacts, startEvent, type WorkerContext } from './job-events.js';
 
@@ -15,6 +16,10 @@ const SUCCESS = 'c';
 const START_AND_SUCCESS = 'b';
 /** `START_AND_SUCCESS` of a job with no options, its times as differences (see `startAndSuccessRecord`). */
 const SHORT_START_AND_SUCCESS = 'p';
+/** The `SHORT_START_AND_SUCCESS` records of many jobs in one (see `PlainSuccesses`). */
+const PLAIN_SUCCESSES = 'm';
+/** Fields of one job in a `PLAIN_SUCCESSES` record: id, timestamp, attempt, start, end. */
+const PLAIN_FIELDS = 5;
 
 const num = (s: string | undefined): number | undefined => (s ? Number(s) : undefined);
 const str = (s: string | undefined): string | undefined => (s ? s : undefined);
@@ -90,6 +95,109 @@ export function plainSuccessRecord(
 }
 
 /**
+ * Most jobs `PlainSuccesses` puts into one record (default of its `max`): ≈ 15 bytes each, so ≈ 4 KiB a record, far
+ * below the ring's size (a record must fit into the ring whole).
+ */
+export const MAX_PLAIN_SUCCESSES = 256;
+
+/**
+ * The start and successful end of many plain jobs (no scheduler, priority, delay or attempts option) in one record:
+ * the jobs a hold lets go of together (held-starts.ts), in the order they started. Per job 5 fields — id, timestamp
+ * as a difference from the previous job's, attempt, start and end as differences — and its name only where it
+ * differs from the previous job's: runs of one name as groups (name, count, jobs). ≈ 15 bytes a job instead of
+ * ≈ 40 for a record of its own, and one record's cost — the channel head, the ring's bound, room and publish, the
+ * writer's calls — shared by up to `MAX_PLAIN_SUCCESSES` jobs (the ring write was ≈ 0.6% of a no-op Worker's main
+ * thread with a record per job; bench/README.md, "Many jobs to a record").
+ */
+export class PlainSuccesses {
+  /**
+   * The record being filled, in its first `length` fields: its kind, then groups of a name, a count and that many
+   * jobs' fields. Never shortened (fields past `length` are left from earlier records): shortening it made V8 trim
+   * its store, and filling it grow the store again, record after record (≈ 0.1% of a no-op Worker's main thread).
+   */
+  readonly fields: RecordField[] = [PLAIN_SUCCESSES];
+  /** How many of `fields` the record has. */
+  length = 1;
+  /** Jobs in the record. */
+  count = 0;
+  readonly #max: number;
+  /** The name of the group being filled, and where its count is. */
+  #name = '';
+  #countAt = 0;
+  /** The timestamp of the last job added (the next one's is a difference from it). */
+  #timestamp = 0;
+
+  /** @param max most jobs to a record (≥ 1; `full` says when it is reached) */
+  constructor(max: number = MAX_PLAIN_SUCCESSES) {
+    this.#max = max;
+  }
+
+  /** True when the record holds its most jobs: write it (`fields`, `length`) and `clear` it before the next `add`. */
+  get full(): boolean {
+    return this.count >= this.#max;
+  }
+
+  /**
+   * Adds a plain job's successful attempt (the arguments of `plainSuccessRecord`). False, adding nothing, when its
+   * times are not all safe integers: their differences would not add up again exactly (the job then needs a record
+   * of its own, `plainSuccessRecord`).
+   */
+  add(jobId: string, name: string, timestamp: number, attempt: number, startTime: number, time: number): boolean {
+    if (!(Number.isSafeInteger(timestamp) && Number.isSafeInteger(startTime) && Number.isSafeInteger(time))) return false;
+    const f = this.fields;
+    let n = this.length;
+    if (this.count === 0 || name !== this.#name) {
+      this.#name = name;
+      f[n++] = name;
+      this.#countAt = n;
+      f[n++] = 0;
+    }
+    f[this.#countAt] = (f[this.#countAt] as number) + 1;
+    f[n++] = jobId;
+    f[n++] = timestamp - this.#timestamp;
+    f[n++] = attempt;
+    f[n++] = startTime - timestamp;
+    f[n++] = time - startTime;
+    this.length = n;
+    this.#timestamp = timestamp;
+    this.count++;
+    return true;
+  }
+
+  /** Empties the record. */
+  clear(): void {
+    this.length = 1;
+    this.count = 0;
+    this.#timestamp = 0;
+  }
+}
+
+/**
+ * Calls `fn` for each job of a `PLAIN_SUCCESSES` record's fields, in order, with its times added up again.
+ * @throws when the record is not one such: a count that is no whole number, or more jobs than fields
+ */
+function eachPlain(
+  f: readonly string[],
+  fn: (jobId: string, timestamp: number, name: string, attempt: string, startTime: number, time: number) => void,
+): void {
+  let timestamp = 0;
+  let i = 1;
+  while (i < f.length) {
+    const name = f[i] as string;
+    const count = Number(f[i + 1]);
+    i += 2;
+    if (!(Number.isInteger(count) && count > 0 && i + count * PLAIN_FIELDS <= f.length))
+      throw new Error(`runtrail: a malformed record of plain successes (a group of ${f[i - 1]} jobs at field ${i - 1})`);
+    for (let end = i + count * PLAIN_FIELDS; i < end; i += PLAIN_FIELDS) {
+      // `+ 0`: -0 becomes 0, as it does through its text in the long form.
+      timestamp = timestamp + Number(f[i + 1]) + 0;
+      const startTime = timestamp + Number(f[i + 3]) + 0;
+      fn(f[i] as string, timestamp, name, f[i + 2] as string, startTime, startTime + Number(f[i + 4]) + 0);
+    }
+  }
+}
+
+/**
  * A short record's fields in the long form (`START_AND_SUCCESS`), for the decoder (the encoder has a path of its
  * own); a field that is no number makes its times `NaN`, as such a time in the long form.
  */
@@ -153,17 +261,34 @@ export function createDecoder(ctx: WorkerContext): RecordDecoder {
     maxAttempts: num(f[9]),
     prevMillis: num(f[10]),
   });
+  /** A start and its successful end. */
+  const pair = (s: StartFacts, time: number): [RunEvent, RunEvent] => {
+    // One InstanceRef for both: events are never mutated once built.
+    const instance = instanceOf(ctx, s);
+    return [startEvent(ctx, s, instance), endEvent(ctx, s, s.attempt, s.startTime, time, { status: 'success' }, undefined, instance)];
+  };
   return (record) => {
-    const f = record[0] === SHORT_START_AND_SUCCESS ? expandShort(record) : record;
-    if (f[0] === START_AND_SUCCESS) {
-      const s = startFacts(f);
-      // One InstanceRef for both: events are never mutated once built.
-      const instance = instanceOf(ctx, s);
-      return [
-        startEvent(ctx, s, instance),
-        endEvent(ctx, s, s.attempt, s.startTime, Number(f[11]), { status: 'success' }, undefined, instance),
-      ];
+    if (record[0] === PLAIN_SUCCESSES) {
+      const events: RunEvent[] = [];
+      eachPlain(record, (jobId, timestamp, name, attempt, startTime, time) => {
+        const s: StartFacts = {
+          jobId,
+          timestamp,
+          name,
+          scheduler: undefined,
+          attempt: Number(attempt),
+          startTime,
+          priority: undefined,
+          delay: undefined,
+          maxAttempts: undefined,
+          prevMillis: undefined,
+        };
+        events.push(...pair(s, time));
+      });
+      return events;
     }
+    const f = record[0] === SHORT_START_AND_SUCCESS ? expandShort(record) : record;
+    if (f[0] === START_AND_SUCCESS) return pair(startFacts(f), Number(f[11]));
     if (f[0] === START) return startEvent(ctx, startFacts(f));
     if (f[0] === SUCCESS) {
       const job: JobFacts = { jobId: f[1] as string, timestamp: Number(f[2]), name: f[3] as string, scheduler: str(f[4]) };
@@ -254,24 +379,53 @@ export function createEncoder(ctx: WorkerContext): RecordEncoder {
    * differences, with no long form built — the delivery thread's hot path.
    */
   const short = (f: string[]): readonly EncodedEvent[] => {
-    const attemptText = f[4] as string;
-    const attempt = decimal(attemptText) ?? String(Number(attemptText));
-    const attemptJson = decimal(attemptText) ?? jsonNumber(Number(attemptText));
-    const { instance, key } = identity(f[1] as string, f[2] as string, f[3] as string, '', attempt);
     // `+ 0`: -0 becomes 0, as it does through its text in the decoder.
     const startMillis = Number(f[2]) + Number(f[5]) + 0;
-    const time = startMillis + Number(f[6]) + 0;
+    const into: EncodedEvent[] = [];
+    plain(f[1] as string, f[2] as string, f[3] as string, f[4] as string, startMillis, startMillis + Number(f[6]) + 0, into);
+    return into;
+  };
+
+  /**
+   * The two events of a job with no options that succeeded (its `timestamp` as text, its attempt as its field's
+   * text, its times as numbers), pushed onto `into`.
+   */
+  const plain = (
+    jobId: string,
+    timestamp: string,
+    name: string,
+    attemptText: string,
+    startMillis: number,
+    time: number,
+    into: EncodedEvent[],
+  ): void => {
+    const attempt = decimal(attemptText) ?? String(Number(attemptText));
+    const attemptJson = decimal(attemptText) ?? jsonNumber(Number(attemptText));
+    const { instance, key } = identity(jobId, timestamp, name, '', attempt);
     const startTime = jsonNumber(startMillis);
     // `start` of a job with no options.
-    const json = `{"kind":"start","instance":${instance},"attempt":${attemptJson},"time":${startTime}${propertiesHead}${jsonText(f[1] as string)},"jobName":${jsonText(f[3] as string)},"attempt":"${attempt}"${workerName}}}`;
-    return [
+    const json = `{"kind":"start","instance":${instance},"attempt":${attemptJson},"time":${startTime}${propertiesHead}${jsonText(jobId)},"jobName":${jsonText(name)},"attempt":"${attempt}"${workerName}}}`;
+    into.push(
       { kind: 'start', attempt: key, time: startMillis, json },
       { kind: 'end', attempt: key, time, json: success(instance, attemptJson, startTime, jsonNumber(time)) },
-    ];
+    );
+  };
+
+  /** A `PLAIN_SUCCESSES` record's events; undefined when a job name in it has static lineage (the decoder's). */
+  const many = (f: string[]): readonly EncodedEvent[] | undefined => {
+    const into: EncodedEvent[] = [];
+    let lineage = false;
+    eachPlain(f, (jobId, timestamp, name, attempt, startMillis, time) => {
+      if (jobs && jobs[name] !== undefined) lineage = true;
+      // The timestamp's text as the long form carries it (`String`, which the decoder reads back).
+      else if (!lineage) plain(jobId, String(timestamp), name, attempt, startMillis, time, into);
+    });
+    return lineage ? undefined : into;
   };
 
   return (f) => {
     const kind = f[0];
+    if (kind === PLAIN_SUCCESSES) return many(f);
     if (jobs && jobs[f[3] as string] !== undefined) return undefined;
     if (kind === SHORT_START_AND_SUCCESS) return short(f);
     if (kind !== START && kind !== SUCCESS && kind !== START_AND_SUCCESS) return undefined;

@@ -29,6 +29,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Held starts that record what was written for each job, when, and in which order. */
 function holder() {
   const written: Written[] = [];
+  /** How many attempts had been written at each `endHeld`. */
+  const endedAt: number[] = [];
   const starts = new HeldStarts<Job>(
     {
       writeHeld(job, attempt, startTime, endTime) {
@@ -37,6 +39,9 @@ function holder() {
       writePlain(jobId, name, timestamp, attempt, startTime, endTime) {
         // What was kept of the job: its id, and its hold's start as its "name", its own start as its "timestamp".
         written.push({ id: Number(jobId), attempt, startTime, endTime, heldFor: performance.now() - Number(name), timestamp });
+      },
+      endHeld() {
+        endedAt.push(written.length);
       },
     },
     MILLIS,
@@ -49,7 +54,7 @@ function holder() {
     return job;
   };
   const ids = () => written.map((w) => w.id);
-  return { starts, written, hold, ids };
+  return { starts, written, hold, ids, endedAt };
 }
 
 describe('HeldStarts', () => {
@@ -166,6 +171,26 @@ describe('HeldStarts', () => {
     hold();
     await sleep(3 * MILLIS);
     expect(ids()).toEqual([first.id, second.id, a.id, b.id, c.id, d.id]);
+  });
+
+  it('tells its writer once the attempts due together are all written — a tick, a flush — never between them', async () => {
+    const { starts, written, hold, endedAt } = holder();
+    const a = hold();
+    hold();
+    expect(starts.succeededPlain(a, 5000, String(a.id), String(a.heldAt), 77)).toBe(true);
+    await sleep(3 * MILLIS);
+    // One tick wrote both (a plain success and a start): told after both, not after the first.
+    expect(written).toHaveLength(2);
+    expect(endedAt).not.toContain(1);
+    expect(endedAt.at(-1)).toBe(2);
+    // A flush: told once both are written.
+    const told = endedAt.length;
+    hold();
+    hold();
+    starts.onFlush();
+    expect(written).toHaveLength(4);
+    expect(endedAt.slice(told)).not.toContain(3);
+    expect(endedAt.at(-1)).toBe(4);
   });
 
   it('lets go of a job that succeeded plain at once, and writes what was kept of it in its place, once', async () => {

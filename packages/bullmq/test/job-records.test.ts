@@ -7,6 +7,8 @@ import {
   createDecoder,
   createEncoder,
   jobRecords,
+  MAX_PLAIN_SUCCESSES,
+  PlainSuccesses,
   plainSuccessRecord,
   startAndSuccessRecord,
   startRecord,
@@ -102,6 +104,76 @@ describe('BullMQ compact records', () => {
       ]);
       expect(direct).toEqual(startAndSuccessRecord(f, T + 45));
     }
+  });
+
+  it('put many plain jobs into one record — a name per run of one name, times as differences — decoded as their own records', () => {
+    const plain: Array<[string, string, number, number, number, number]> = [
+      ['1', 'send', T, 1, T + 5, T + 45],
+      ['2', 'send', T + 3, 1, T + 6, T + 6],
+      // Created before the previous job (a negative difference), started before it was created (another clock).
+      ['x\ty', 'naïve 名前 😀', T - 100, 2, T - 200, T + 1],
+      ['4', 'send', T + 10, 1, T + 10, T + 11],
+      ['5', 'send', 0, 1, 0, 2 ** 52],
+      ['', '', T, 9, T, T],
+    ];
+    const many = new PlainSuccesses();
+    for (const job of plain) expect(many.add(...job)).toBe(true);
+    expect(many.count).toBe(plain.length);
+    // Groups: a name and a count, then 5 fields a job.
+    expect(many.fields.slice(0, 13)).toEqual(['m', 'send', 2, '1', T, 1, 5, 40, '2', 3, 1, 3, 0]);
+    expect(many.length).toBe(1 + 4 * 2 + plain.length * 5);
+    expect(many.fields).toHaveLength(many.length);
+    for (const ctx of contexts) {
+      const decode = createDecoder(ctx);
+      const one = plain.flatMap((job) => decode(splitRecord(recordText(plainSuccessRecord(...job)))) as RunEvent[]);
+      expect(one).toHaveLength(2 * plain.length);
+      expect(decode(splitRecord(recordText(many.fields, many.length)))).toEqual(one);
+      expect(decode(many.fields.map(fieldText))).toEqual(one);
+    }
+    // Emptied, it starts again with a name, its first timestamp whole, over the fields it had (never shortened).
+    many.clear();
+    expect(many.length).toBe(1);
+    expect(many.add('7', 'send', T, 1, T, T)).toBe(true);
+    expect(many.fields.slice(0, many.length)).toEqual(['m', 'send', 1, '7', T, 1, 0, 0]);
+    expect(many.fields.length).toBeGreaterThan(many.length);
+    // Times whose differences would not add up again exactly are not taken (a record of their own).
+    for (const odd of [
+      [T + 0.5, T, T],
+      [Number.NaN, T, T],
+      [T, 2 ** 53, 2 ** 53],
+      [T, T, T + 0.5],
+    ] as const)
+      expect(many.add('8', 'send', odd[0], 1, odd[1], odd[2])).toBe(false);
+    expect(many.count).toBe(1);
+  });
+
+  it(`hold at most ${MAX_PLAIN_SUCCESSES} jobs to a record (a record must fit into the ring whole)`, () => {
+    const many = new PlainSuccesses();
+    for (let i = 0; i < MAX_PLAIN_SUCCESSES; i++) {
+      expect(many.full).toBe(false);
+      many.add(String(i), i % 3 ? 'a' : 'b', T + i, 1, T + i, T + i + 1);
+    }
+    expect(many.full).toBe(true);
+    const text = recordText(many.fields, many.length);
+    expect(text.length).toBeLessThan(16 * 1024);
+    expect(text).not.toMatch(/[\n\0]/);
+    expect(createDecoder(contexts[0] as WorkerContext)(splitRecord(text))).toHaveLength(2 * MAX_PLAIN_SUCCESSES);
+    expect(new PlainSuccesses(2).add('1', 'a', T, 1, T, T) && new PlainSuccesses(1).full).toBe(false);
+  });
+
+  it('refuse a record of many whose counts do not match its fields, decoding and encoding alike', () => {
+    const ctx = contexts[0] as WorkerContext;
+    for (const bad of [
+      ['m', 'send', '2', '1', '0', '1', '0', '0'],
+      ['m', 'send', '0'],
+      ['m', 'send', '1.5', '1', '0', '1', '0', '0'],
+      ['m', 'send', 'x', '1', '0', '1', '0', '0'],
+      ['m', 'send'],
+    ]) {
+      expect(() => createDecoder(ctx)(bad), JSON.stringify(bad)).toThrow(/malformed/);
+      expect(() => createEncoder(ctx)(bad), JSON.stringify(bad)).toThrow(/malformed/);
+    }
+    expect(createDecoder(ctx)(['m'])).toEqual([]);
   });
 
   it('fill the array they are given, whatever it held before (the hooks reuse one)', () => {
@@ -219,6 +291,16 @@ describe('BullMQ record encoder', () => {
           else expect(encoded).toEqual(asEncoded(decode(fields)));
         }
       }
+      // Many to a record: encoded whole, or left to the decoder whole when one of its names has static lineage.
+      const many = new PlainSuccesses();
+      many.add('1', 'send', T, 1, T + 5, T + 45);
+      many.add('2', 'send', T - 3, 2, T, T);
+      const fields = splitRecord(recordText(many.fields, many.length));
+      expect(encode(fields)).toEqual(asEncoded(decode(fields)));
+      many.add('3', 'nightly', T + 9, 1, T + 9, T + 10);
+      const withLineage = splitRecord(recordText(many.fields, many.length));
+      if (ctx.jobs?.nightly) expect(encode(withLineage)).toBeUndefined();
+      else expect(encode(withLineage)).toEqual(asEncoded(decode(withLineage)));
     }
   });
 
@@ -232,10 +314,17 @@ describe('BullMQ record encoder', () => {
     let encodedRecords = 0;
     for (let i = 0; i < 20_000; i++) {
       const ctx = g.pick(ctxs);
-      const kind = g.pick(['s', 'c', 'b', 'p', 'x', '']);
+      const kind = g.pick(['s', 'c', 'b', 'p', 'm', 'x', '']);
       const length = kind === 's' ? 11 : kind === 'c' ? 8 : kind === 'p' ? 7 : 12;
       const fields = [kind];
-      for (let k = 1; k < length; k++) fields.push(k === 1 || k === 3 || k === 4 ? g.text() : g.number());
+      if (kind === 'm')
+        // Groups of a name, a count and that many jobs (id, timestamp, attempt, start, end); any text in them.
+        for (let groups = 1 + Math.floor(g.next() * 3); groups > 0; groups--) {
+          const count = 1 + Math.floor(g.next() * 3);
+          fields.push(g.text(), String(count));
+          for (let k = 0; k < count; k++) fields.push(g.text(), g.number(), g.text(), g.number(), g.number());
+        }
+      else for (let k = 1; k < length; k++) fields.push(k === 1 || k === 3 || k === 4 ? g.text() : g.number());
       const encoded = createEncoder(ctx)(fields);
       const decoded = createDecoder(ctx)(fields);
       if (encoded === undefined) {

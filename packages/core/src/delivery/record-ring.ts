@@ -127,20 +127,21 @@ export class RecordRing {
    * code (sampled in a no-op BullMQ Worker at full speed: ≈ 0.25 µs of the host's CPU per record this way, ≈ 0.46 µs
    * as a string; bench/README.md). `head` is written as it is: ASCII, no escaping (a record type and channel, with
    * their tabs). Returns false, writing nothing, when the record does not fit now.
+   * @param length how many of `fields` make the record (default: all)
    */
-  writeFields(head: string, fields: readonly RecordField[]): boolean {
+  writeFields(head: string, fields: readonly RecordField[], length: number = fields.length): boolean {
     // Bound: 3 bytes per UTF-16 unit (an escape takes 2), a number's text is at most 24 characters.
-    let bound = head.length * 3 + fields.length;
-    for (let i = 0; i < fields.length; i++) {
+    let bound = head.length * 3 + length;
+    for (let i = 0; i < length; i++) {
       const f = fields[i];
       bound += typeof f === 'string' ? f.length * 3 : f === undefined ? 0 : 24;
     }
     let w = this.#room(bound);
     // Near the end of the buffer or nearly full: as text, measured exactly (rare).
-    if (w < 0) return this.write(head + recordText(fields));
+    if (w < 0) return this.write(head + recordText(fields, length));
     const b = this.#bytes;
     for (let i = 0; i < head.length; i++) b[w++] = charCodeAt.call(head, i);
-    for (let i = 0; i < fields.length; i++) {
+    for (let i = 0; i < length; i++) {
       if (i > 0) b[w++] = TAB;
       const f = fields[i];
       if (typeof f === 'string') w = this.#text(f, w);

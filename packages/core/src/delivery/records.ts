@@ -72,8 +72,10 @@ export interface RecordWriter {
   /**
    * Writes one record from its fields, at once (the array is not kept: an adapter may reuse it). Never throws.
    * Decoders get each field back as text: `String(n)` for a number, `''` for `undefined`.
+   * @param length how many of `fields`, from the first, make the record (default: all): an adapter that fills a
+   *   large array again and again need not shorten it, which makes V8 trim its store and grow it again
    */
-  write(fields: readonly RecordField[]): void;
+  write(fields: readonly RecordField[], length?: number): void;
 }
 
 /** A sink that takes compact records itself (the threaded emitter). */
@@ -120,11 +122,21 @@ export function fieldText(field: RecordField): string {
   return field === undefined ? '' : typeof field === 'string' ? field : String(field);
 }
 
-/** The text of a record: its fields as text, escaped, joined by tabs (the line `splitRecord` takes apart). */
-export function recordText(fields: readonly RecordField[]): string {
+/**
+ * The text of a record: its fields as text, escaped, joined by tabs (the line `splitRecord` takes apart).
+ * @param length how many of `fields` make the record (default: all)
+ */
+export function recordText(fields: readonly RecordField[], length: number = fields.length): string {
   let text = '';
-  for (let i = 0; i < fields.length; i++) text += (i === 0 ? '' : '\t') + escapeField(fieldText(fields[i]));
+  for (let i = 0; i < length; i++) text += (i === 0 ? '' : '\t') + escapeField(fieldText(fields[i]));
   return text;
+}
+
+/** The first `length` of `fields` as their decoder gets them (`fieldText`). */
+export function fieldTexts(fields: readonly RecordField[], length: number = fields.length): string[] {
+  const texts = new Array<string>(length);
+  for (let i = 0; i < length; i++) texts[i] = fieldText(fields[i]);
+  return texts;
 }
 
 /** The fields of a record, unescaped. */
@@ -197,9 +209,9 @@ class DecodingWriter implements RecordWriter {
     this.#onError = onError;
   }
 
-  write(fields: readonly RecordField[]): void {
+  write(fields: readonly RecordField[], length?: number): void {
     try {
-      enqueueRecord(this.#sink, this.#decode, this.#encode, fields.map(fieldText));
+      enqueueRecord(this.#sink, this.#decode, this.#encode, fieldTexts(fields, length));
     } catch (err) {
       this.#onError(err);
     }

@@ -15,7 +15,7 @@ import { journalFile } from './record-journal.js';
 import { RecordRing } from './record-ring.js';
 import {
   eachEvent,
-  fieldText,
+  fieldTexts,
   type RecordCodec,
   type RecordDecoder,
   type RecordField,
@@ -77,8 +77,8 @@ class ChannelWriter implements RecordWriter {
     this.#decode = decode;
   }
 
-  write(fields: readonly RecordField[]): void {
-    this.#emitter.writeChannel(this.#head, this.#decode, fields);
+  write(fields: readonly RecordField[], length: number = fields.length): void {
+    this.#emitter.writeChannel(this.#head, this.#decode, fields, length);
   }
 }
 
@@ -201,13 +201,14 @@ export class ThreadedEmitter implements RunEmitter, RecordSink {
   /**
    * Writes one record of a channel (`ChannelWriter.write`): into the ring behind `head` (the channel's record
    * prefix), or, after a failover, its events decoded by `decode` straight to the host's emitter. Never throws.
+   * @param length how many of `fields` make the record
    * @internal
    */
-  writeChannel(head: string, decode: RecordDecoder, fields: readonly RecordField[]): void {
+  writeChannel(head: string, decode: RecordDecoder, fields: readonly RecordField[], length: number): void {
     try {
       if (this.#closing) return;
-      if (this.#fallback) eachEvent(decode(fields.map(fieldText)), this.#enqueueFallback);
-      else this.#write(head, fields);
+      if (this.#fallback) eachEvent(decode(fieldTexts(fields, length)), this.#enqueueFallback);
+      else this.#write(head, fields, length);
     } catch (err) {
       safeLog(this.#logger, 'error', { err }, 'runtrail: could not accept a record');
     }
@@ -279,17 +280,18 @@ export class ThreadedEmitter implements RunEmitter, RecordSink {
   }
 
   /**
-   * Writes one record — `record`, or `record` followed by `fields` (a compact record, written without building its
-   * text) — after any that wait in the overflow; keeps the process alive until the thread releases it.
+   * Writes one record — `record`, or `record` followed by the first `length` of `fields` (a compact record, written
+   * without building its text) — after any that wait in the overflow; keeps the process alive until the thread
+   * releases it.
    */
-  #write(record: string, fields?: readonly RecordField[]): void {
+  #write(record: string, fields?: readonly RecordField[], length?: number): void {
     if (this.#overflow.length > 0) this.#writeOverflow();
-    const written = this.#overflow.length === 0 && (fields ? this.#ring.writeFields(record, fields) : this.#ring.write(record));
+    const written = this.#overflow.length === 0 && (fields ? this.#ring.writeFields(record, fields, length) : this.#ring.write(record));
     if (!written) {
       if (this.#overflow.length >= MAX_OVERFLOW) {
         this.#dropped++;
         if (this.#dropped === 1) safeLog(this.#logger, 'error', {}, 'runtrail: the delivery thread is not keeping up; events are dropped');
-      } else this.#overflow.push(fields ? record + recordText(fields) : record);
+      } else this.#overflow.push(fields ? record + recordText(fields, length) : record);
     }
     if (this.#releaseCheck === undefined) {
       this.#thread?.ref();

@@ -162,7 +162,9 @@ describe('RecordRing', () => {
         }
       }
       const head = `R${i % 3}\t`;
-      while (!ring.writeFields(head, fields)) {
+      // A reused array longer than its record, at times: only the first `n` fields are the record.
+      const reused = rand() < 0.3 ? [...fields, 'not\tpart', 7, undefined] : fields;
+      while (!ring.writeFields(head, reused, n)) {
         const taken = reader.take();
         expect(taken.count).toBeGreaterThan(0);
         read.push(...taken.lines);
@@ -189,6 +191,10 @@ describe('RecordRing', () => {
     expect(ring.writeFields('R0\t', ['y'.repeat(600), 2])).toBe(false);
     expect(reader.take().lines).toEqual([`R0\t${'x'.repeat(600)}\t1`]);
     expect(ring.writeFields('R0\t', ['漢'.repeat(400)])).toBe(false);
+    // Fields past the record's length count for nothing.
+    const other = RecordRing.create(1024);
+    expect(other.writeFields('R0\t', ['x', 'y'.repeat(2000)], 1)).toBe(true);
+    expect(new RecordRing(other.buffers).take().lines).toEqual(['R0\tx']);
   });
 
   it('wakes a waiting reader when a record is written, and gives up waiting after its timeout', async () => {
@@ -214,6 +220,7 @@ describe('compact records', () => {
     expect(splitRecord(record)).toEqual(fields);
     expect(recordText(fields)).toBe(record);
     expect(recordText([1, undefined, 'a', 1.5])).toBe('1\t\ta\t1.5');
+    expect(recordText([1, undefined, 'a', 1.5], 2)).toBe('1\t');
   });
 
   it('decodes at once into a sink without a thread, and costs nothing with the disabled emitter', () => {
@@ -236,6 +243,10 @@ describe('compact records', () => {
     expect(got).toEqual([
       { kind: 'start', instance: { orchestrator: 'x', cluster: 'prod', flow: 'f', id: 'id\t1' }, attempt: 1, time: 42 },
     ]);
+    // Only the record's fields from a longer array: the decoder gets those alone.
+    const lengths: number[] = [];
+    recordWriter(sink, { url: 'unused:', createDecoder: () => (f) => void lengths.push(f.length) }, {}, () => {}).write(['a', 1, 'b'], 2);
+    expect(lengths).toEqual([2]);
     // A decoder that throws: the record is dropped and reported, nothing reaches the caller.
     const failing = recordWriter(sink, { url: 'unused:', createDecoder: () => () => JSON.parse('{') }, {}, (err) => errors.push(err));
     expect(() => failing.write(['x'])).not.toThrow();
