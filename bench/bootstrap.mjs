@@ -1,7 +1,7 @@
 // @ts-check
-// The statistics of the benches that judge a target over many rounds: the median of per-round ratios, and a 95%
-// percentile-bootstrap interval of it (rounds resampled with a fixed seed, so that the same samples give the same
-// interval).
+// The statistics of the benches that judge a target over many rounds: the median of per-round ratios (and their
+// geometric mean, reported beside it), and a 95% percentile-bootstrap interval of either (rounds resampled with a
+// fixed seed, so that the same samples give the same interval).
 
 /** Bootstrap resamples of the rounds. */
 const RESAMPLES = 4000;
@@ -11,6 +11,11 @@ export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? (s[m] ?? Number.NaN) : ((s[m - 1] ?? Number.NaN) + (s[m] ?? Number.NaN)) / 2;
+}
+
+/** The geometric mean (of ratios: a round twice as fast and one half as fast cancel out). @param {number[]} xs */
+export function geometricMean(xs) {
+  return Math.exp(xs.reduce((sum, x) => sum + Math.log(x), 0) / xs.length);
 }
 
 /** A seeded PRNG (mulberry32). @param {number} seed */
@@ -23,11 +28,16 @@ function random(seed) {
   };
 }
 
-/** 95% percentile-bootstrap interval of the median of `xs`. @param {number[]} xs @returns {[number, number]} */
-export function interval(xs) {
+/**
+ * 95% percentile-bootstrap interval of a statistic of `xs`.
+ * @param {number[]} xs
+ * @param {(xs: number[]) => number} [statistic] default: the median
+ * @returns {[number, number]}
+ */
+export function interval(xs, statistic = median) {
   const next = random(8);
-  const medians = [];
-  for (let b = 0; b < RESAMPLES; b++) medians.push(median(xs.map(() => /** @type {number} */ (xs[Math.floor(next() * xs.length)]))));
-  medians.sort((a, b) => a - b);
-  return [medians[Math.floor(0.025 * RESAMPLES)] ?? Number.NaN, medians[Math.ceil(0.975 * RESAMPLES) - 1] ?? Number.NaN];
+  const stats = [];
+  for (let b = 0; b < RESAMPLES; b++) stats.push(statistic(xs.map(() => /** @type {number} */ (xs[Math.floor(next() * xs.length)]))));
+  stats.sort((a, b) => a - b);
+  return [stats[Math.floor(0.025 * RESAMPLES)] ?? Number.NaN, stats[Math.ceil(0.975 * RESAMPLES) - 1] ?? Number.NaN];
 }

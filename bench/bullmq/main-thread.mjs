@@ -40,11 +40,11 @@ const bareRing = RecordRing.create(16 * 1024 * 1024);
 const ringOnly = {
   ...discard,
   openRecords: () => ({
-    write(fields) {
-      if (bareRing.writeFields('R0\t', fields)) return;
+    write(fields, length) {
+      if (bareRing.writeFields('R0\t', fields, length)) return;
       const taken = bareRing.take();
       bareRing.release(taken.end, taken.count);
-      bareRing.writeFields('R0\t', fields);
+      bareRing.writeFields('R0\t', fields, length);
     },
   }),
 };

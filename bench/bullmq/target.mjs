@@ -10,7 +10,8 @@
 // with a 95% bootstrap interval of that median (rounds resampled, a fixed seed); and instrumentWorker's also to both
 // runs without runtrail of its round (their geometric mean: the one judged against the target, as it leans on
 // neither baseline run alone). Every event is checked to be in the store once.
-// Usage: pnpm build && node bench/bullmq/target.mjs [jobs=10000] [rounds=60]
+// Usage: pnpm build && node bench/bullmq/target.mjs [jobs=10000] [rounds=60] [results=bullmq-target]
+// (`results`: the name of its results file, for runs in a row that `target-pool.mjs` then judges together)
 import fs from 'node:fs';
 import { instrumentWorker } from '@runtrail/bullmq';
 import { interval, median } from '../bootstrap.mjs';
@@ -21,6 +22,7 @@ import { startBench } from './setup.mjs';
 
 const JOBS = Number(process.argv[2] ?? 10_000);
 const ROUNDS = Number(process.argv[3] ?? 60);
+const RESULTS = process.argv[4] ?? 'bullmq-target';
 /** The target: jobs/s with instrumentWorker over jobs/s without. */
 const TARGET = 0.97;
 
@@ -87,7 +89,7 @@ const result = {
   instrumentWorkerToBoth: summary(ratios('instrumentWorker', bothPlain)),
   plainAgain: summary(ratios('plainAgain')),
 };
-writeResult('bullmq-target', result);
+writeResult(RESULTS, result);
 const row = (/** @type {string} */ label, /** @type {Arm} */ arm) => {
   const s = arm === 'plain' ? undefined : result[arm];
   const ratio = s ? `${s.ratio}× [${s.interval95.join('–')}]` : '1';
