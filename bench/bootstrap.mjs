@@ -18,6 +18,11 @@ export function geometricMean(xs) {
   return Math.exp(xs.reduce((sum, x) => sum + Math.log(x), 0) / xs.length);
 }
 
+/** `x` to 3 decimals, as the results files carry ratios. @param {number} x */
+export function round3(x) {
+  return +x.toFixed(3);
+}
+
 /** A seeded PRNG (mulberry32). @param {number} seed */
 function random(seed) {
   return () => {

@@ -9,7 +9,7 @@
 // Usage: pnpm build && node bench/bullmq/cpu-burn.mjs [rounds=120] [burnMicros=0.8]
 import fs from 'node:fs';
 import { instrumentWorker } from '@runtrail/bullmq';
-import { interval, median } from '../bootstrap.mjs';
+import { interval, median, round3 } from '../bootstrap.mjs';
 import { checkStore } from '../delivery/arms.mjs';
 import { resultHead, writeResult } from '../results.mjs';
 import { noopRound } from './jobs.mjs';
@@ -82,7 +82,6 @@ fs.rmSync(dir, { recursive: true, force: true });
 
 /** The median of `xs` with its 95% percentile-bootstrap interval. @param {number[]} xs */
 const summary = (xs) => {
-  const round3 = (/** @type {number} */ x) => +x.toFixed(3);
   return { ratio: round3(median(xs)), interval95: interval(xs).map(round3) };
 };
 /** @param {number} i */

@@ -8,11 +8,9 @@
 //        node bench/bullmq/target-pool.mjs bench/results/bullmq-target-{1,2,3,4}.json
 import fs from 'node:fs';
 import path from 'node:path';
-import { geometricMean, interval, median } from '../bootstrap.mjs';
+import { geometricMean, interval, median, round3 } from '../bootstrap.mjs';
 import { writeResult } from '../results.mjs';
 
-/** The target: jobs/s with instrumentWorker over jobs/s without. */
-const TARGET = 0.97;
 /** What `target.mjs` reports per round, by the key it writes it under. */
 const ARMS = {
   instrumentWorkerToBoth: '`instrumentWorker` to both runs without runtrail (judged)',
@@ -23,10 +21,12 @@ const ARMS = {
 
 const files = process.argv.slice(2);
 if (files.length === 0) throw new Error('usage: node bench/bullmq/target-pool.mjs <target result>.json ...');
-/** @type {Array<{ date: string, rounds: number, jobsPerSecond: { plain: number } } & Record<Arm, { ratio: number, interval95: number[], perRound: number[] }>>} */
+/** @type {Array<{ date: string, rounds: number, target: number, jobsPerSecond: { plain: number } } & Record<Arm, { ratio: number, interval95: number[], perRound: number[] }>>} */
 const runs = files.map((file) => JSON.parse(fs.readFileSync(file, 'utf8')));
 
-const round3 = (/** @type {number} */ x) => +x.toFixed(3);
+/** The target the runs were measured for (jobs/s with instrumentWorker over jobs/s without; `target.mjs`'s). */
+const TARGET = /** @type {number} */ (runs[0]?.target);
+if (runs.some((run) => run.target !== TARGET)) throw new Error('the runs were measured for different targets');
 /** @param {Arm} arm */
 const pooled = (arm) => {
   const xs = runs.flatMap((run) => run[arm].perRound);

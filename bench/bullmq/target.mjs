@@ -14,7 +14,7 @@
 // (`results`: the name of its results file, for runs in a row that `target-pool.mjs` then judges together)
 import fs from 'node:fs';
 import { instrumentWorker } from '@runtrail/bullmq';
-import { interval, median } from '../bootstrap.mjs';
+import { interval, median, round3 } from '../bootstrap.mjs';
 import { checkStore } from '../delivery/arms.mjs';
 import { resultHead, writeResult } from '../results.mjs';
 import { noopRound } from './jobs.mjs';
@@ -74,7 +74,6 @@ fs.rmSync(dir, { recursive: true, force: true });
 const ratios = (arm, of = (/** @type {number} */ i) => samples.plain[i]?.rate ?? Number.NaN) => samples[arm].map((s, i) => s.rate / of(i));
 /** The geometric mean of round `i`'s two runs without runtrail. @param {number} i */
 const bothPlain = (i) => Math.sqrt((samples.plain[i]?.rate ?? Number.NaN) * (samples.plainAgain[i]?.rate ?? Number.NaN));
-const round3 = (/** @type {number} */ x) => +x.toFixed(3);
 const summary = (/** @type {number[]} */ xs) => ({
   ratio: round3(median(xs)),
   interval95: interval(xs).map(round3),
